@@ -1,0 +1,202 @@
+// OpenAI-style chat records: {"messages": [...], "tools": [...]}. Read with structured
+// tool_calls and role "tool" messages, or with tool calls/results embedded in the text (Qwen
+// conventions); written with structured tool_calls (arguments as a JSON string) and role "tool"
+// results carrying tool_call_id — what mlx_lm and transformers' apply_chat_template take.
+#include "chatfmt/errors.hpp"
+#include "chatfmt/format.hpp"
+#include "core/json_internal.hpp"
+#include "embedded_tool_calls.hpp"
+#include "registry_entries.hpp"
+
+namespace chatfmt {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+std::string key_error(std::string_view where, std::string_view key) {
+  return std::string(where) + ": unknown key '" + std::string(key) +
+         "'; chatfmt drops nothing silently (pass --ignore-key " + std::string(key) +
+         " if it is metadata you mean to drop)";
+}
+
+// Message content: a string, null, or a list of {"type": "text", "text": …} parts (joined).
+std::string read_content(element value, const std::string& where) {
+  if (value.is_null()) return {};
+  if (value.is_string()) return std::string(value.get_string().value_unsafe());
+  if (value.is_array()) {
+    std::string joined;
+    const simdjson::dom::array parts = value.get_array().value_unsafe();
+    for (element part : parts) {
+      std::string_view type;
+      std::string_view text;
+      if (part["type"].get(type) || type != "text" || part["text"].get(text)) {
+        throw RecordError("unsupported-content", where + ": only text content parts are supported");
+      }
+      joined += text;
+    }
+    return joined;
+  }
+  throw RecordError("unsupported-content", where + ": content must be a string, null or a list of text parts");
+}
+
+ToolCall read_structured_call(element value, const std::string& where) {
+  ToolCall call;
+  simdjson::dom::object object;
+  if (value.get(object)) throw RecordError("tool-call-json", where + ": a tool call must be an object");
+  bool have_function = false;
+  for (auto field : object) {
+    if (field.key == "id") {
+      std::string_view id;
+      if (!field.value.is_null() && field.value.get(id)) throw RecordError("tool-call-json", where + ": id must be a string");
+      call.id = std::string(id);
+    } else if (field.key == "type") {
+      std::string_view type;
+      if (field.value.get(type) || type != "function") {
+        throw RecordError("tool-call-json", where + ": only tool calls of type \"function\" are supported");
+      }
+    } else if (field.key == "function") {
+      ToolCall parsed = embedded::tool_call_from_json(detail::to_json(field.value), where + ".function");
+      call.name = std::move(parsed.name);
+      call.arguments = std::move(parsed.arguments);
+      have_function = true;
+    } else {
+      throw RecordError("unknown-key", key_error(where, field.key));
+    }
+  }
+  if (!have_function) throw RecordError("tool-call-json", where + ": the tool call has no \"function\"");
+  return call;
+}
+
+void read_message(Conversation& conversation, element value, const std::string& where, const Json* tools) {
+  simdjson::dom::object object;
+  if (value.get(object)) throw RecordError("record-shape", where + ": a message must be an object");
+  std::string_view role_text;
+  if (object["role"].get(role_text)) throw RecordError("record-shape", where + ": a message needs a string \"role\"");
+  const auto role = parse_role(role_text);
+  if (!role) {
+    throw RecordError("unknown-role", where + ": role '" + std::string(role_text) +
+                                          "' is not one of system, user, assistant, tool");
+  }
+  std::string content;
+  std::vector<ToolCall> structured_calls;
+  std::string tool_call_id;
+  for (auto field : object) {
+    const std::string_view key = field.key;
+    if (key == "role" || key == "name") {
+      continue;  // "name" on a tool message repeats the call's function name
+    } else if (key == "content") {
+      content = read_content(field.value, where + ".content");
+    } else if (key == "tool_calls") {
+      if (field.value.is_null()) continue;
+      simdjson::dom::array calls;
+      if (field.value.get(calls)) throw RecordError("tool-call-json", where + ": tool_calls must be a list");
+      std::size_t index = 0;
+      for (element call : calls) {
+        structured_calls.push_back(read_structured_call(call, where + ".tool_calls[" + std::to_string(index++) + "]"));
+      }
+    } else if (key == "tool_call_id" || key == "call_id") {
+      std::string_view id;
+      if (field.value.get(id)) throw RecordError("record-shape", where + ": " + std::string(key) + " must be a string");
+      if (tool_call_id.empty()) tool_call_id = std::string(id);
+    } else {
+      throw RecordError("unknown-key", key_error(where, key));
+    }
+  }
+  if (!structured_calls.empty() && *role != Role::assistant) {
+    throw RecordError("record-shape", where + ": only assistant messages can have tool_calls");
+  }
+  if (*role == Role::tool) {
+    Message message;
+    message.role = Role::tool;
+    message.content = std::move(content);
+    message.tool_call_id = std::move(tool_call_id);
+    message.source_encodings = encoding_bit(Encoding::tool_role);
+    conversation.messages.push_back(std::move(message));
+    return;
+  }
+  embedded::append_text_turn(conversation, *role, content, where + ".content", tools);
+  if (!structured_calls.empty()) {
+    Message& message = conversation.messages.back();
+    for (auto& call : structured_calls) message.tool_calls.push_back(std::move(call));
+    message.source_encodings |= encoding_bit(Encoding::structured_tool_calls);
+  }
+}
+
+class OpenAiMessagesReader final : public RecordReader {
+ public:
+  std::string_view name() const override { return "openai-messages"; }
+  std::string_view shape_key() const override { return "messages"; }
+
+  Conversation read(simdjson::dom::object record, const ReadOptions& options) const override {
+    Conversation conversation;
+    simdjson::dom::array messages;
+    for (auto field : record) {
+      if (field.key == "messages") {
+        if (field.value.get(messages)) throw RecordError("record-shape", "\"messages\" must be a list");
+      } else if (field.key == "tools") {
+        if (field.value.is_null()) continue;
+        if (!field.value.is_array()) throw RecordError("record-shape", "\"tools\" must be a list");
+        conversation.tools = detail::to_json(field.value);
+      } else if (!is_ignored(options, field.key)) {
+        throw RecordError("unknown-key", key_error("record", field.key));
+      }
+    }
+    const Json* tools = conversation.tools ? &*conversation.tools : options.default_tools;
+    std::size_t index = 0;
+    for (element message : messages) {
+      read_message(conversation, message, "messages[" + std::to_string(index++) + "]", tools);
+    }
+    return conversation;
+  }
+};
+
+class OpenAiWriter final : public Writer {
+ public:
+  void write(const Conversation& conversation, std::string& out) const override {
+    Json messages = Json::array();
+    for (const auto& message : conversation.messages) {
+      Json item = Json::object();
+      item["role"] = std::string(role_name(message.role));
+      if (message.role == Role::tool) item["tool_call_id"] = message.tool_call_id;
+      // An assistant turn that only calls tools has content null, as the OpenAI API writes it.
+      if (message.role == Role::assistant && !message.tool_calls.empty() && message.content.empty()) {
+        item["content"] = nullptr;
+      } else {
+        item["content"] = message.content;
+      }
+      if (!message.tool_calls.empty()) {
+        Json calls = Json::array();
+        for (const auto& call : message.tool_calls) {
+          calls.push_back(Json{{"id", call.id},
+                               {"type", "function"},
+                               {"function", Json{{"name", call.name}, {"arguments", python_json(call.arguments)}}}});
+        }
+        item["tool_calls"] = std::move(calls);
+      }
+      messages.push_back(std::move(item));
+    }
+    Json record = Json::object();
+    record["messages"] = std::move(messages);
+    if (conversation.tools && !conversation.tools->empty()) record["tools"] = *conversation.tools;
+    out += record.dump(-1, ' ', false, Json::error_handler_t::strict);
+  }
+};
+
+}  // namespace
+
+bool is_ignored(const ReadOptions& options, std::string_view key) {
+  for (const auto& ignored : options.ignored_keys) {
+    if (ignored == key) return true;
+  }
+  return false;
+}
+
+const RecordReader& openai_messages_reader() {
+  static const OpenAiMessagesReader reader;
+  return reader;
+}
+
+std::unique_ptr<Writer> make_openai_writer(const WriterOptions&) { return std::make_unique<OpenAiWriter>(); }
+
+}  // namespace chatfmt

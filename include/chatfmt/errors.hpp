@@ -1,0 +1,26 @@
+// Why a record cannot be converted. Every rejection names a stable rule id (for machines and
+// for lint/stats to count) and a message that says what is wrong and what to do.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace chatfmt {
+
+class RecordError : public std::runtime_error {
+ public:
+  RecordError(std::string rule, const std::string& message)
+      : std::runtime_error(message), rule_(std::move(rule)) {}
+  const std::string& rule() const noexcept { return rule_; }
+
+ private:
+  std::string rule_;
+};
+
+/// A usage or I/O problem: the run cannot go on (exit code 2).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace chatfmt

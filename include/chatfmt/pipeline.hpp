@@ -1,0 +1,109 @@
+// Streaming, parallel processing of JSONL files with per-record accounting. Convert is one job
+// on it; detect (and lint/stats later) are others that reuse the same reading and parsing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chatfmt/conversation.hpp"
+#include "chatfmt/format.hpp"
+
+namespace chatfmt {
+
+/// Counters for one input file. records == converted + rejected, always.
+struct FileCounters {
+  std::string input_path;   ///< as given, or "-" for stdin
+  std::string output_path;  ///< empty when the job writes no output
+  std::uint64_t records = 0;
+  std::uint64_t converted = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t blank_lines = 0;  ///< whitespace-only lines: not records, counted, not written
+  std::map<std::string, std::uint64_t> rejected_by_rule;
+};
+
+/// What became of one record.
+struct RecordOutcome {
+  bool accepted = false;
+  std::string output;  ///< the output line when accepted (no newline)
+  std::string rule;    ///< when rejected: stable rule id
+  std::string reason;  ///< when rejected: what is wrong and what to do
+  /// What the reader saw (for detect, lint and stats): the record shape's reader and each
+  /// message's source encodings.
+  std::string_view shape;
+  std::vector<EncodingSet> message_encodings;
+};
+
+struct PipelineOptions {
+  unsigned threads = 0;                    ///< 0: all hardware threads
+  std::size_t max_batches_in_flight = 0;   ///< 0: 4 per thread
+  std::size_t batch_bytes = 1 << 20;       ///< a batch closes at this many bytes...
+  std::size_t batch_records = 512;         ///< ...or this many records
+  std::uint64_t limit = 0;                 ///< stop after this many records in all (0: no limit)
+  /// Called from the writing stage after every batch (records done so far, bytes read so far).
+  std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
+};
+
+/// Turns one record line into an outcome. Called concurrently from many threads.
+using RecordProcessor = std::function<RecordOutcome(std::string_view line, const SourceRef& source)>;
+/// Receives every record's outcome in input order, from one thread at a time.
+using OutcomeSink = std::function<void(const SourceRef& source, std::string_view line, RecordOutcome& outcome)>;
+
+/// Streams `input` (a path or "-") through `process`, handing outcomes to `sink` in input order.
+/// Counts into `counters`. Returns false when --limit stopped it before the end of the file.
+/// Throws UsageError on I/O errors.
+bool process_jsonl(const std::string& input, const RecordProcessor& process, const OutcomeSink& sink,
+                   const PipelineOptions& options, FileCounters& counters, std::uint64_t& records_budget_used);
+
+// ---- conversion -------------------------------------------------------------------------------
+
+enum class ForeignDelimiterPolicy { reject, keep };
+
+struct ConvertOptions {
+  std::string target = "devstral-small-2";
+  std::optional<Json> tools;  ///< from --tools FILE
+  bool no_tools = false;      ///< --no-tools: never render a tool list
+  ForeignDelimiterPolicy foreign_delimiters = ForeignDelimiterPolicy::reject;
+  WriterOptions writer;
+  ReadOptions read;
+  PipelineOptions pipeline;
+};
+
+/// Reads, normalizes and writes one record (what every convert worker does).
+class RecordConverter {
+ public:
+  explicit RecordConverter(const ConvertOptions& options);
+  ~RecordConverter();
+  RecordConverter(const RecordConverter&) = delete;
+  RecordConverter& operator=(const RecordConverter&) = delete;
+  RecordOutcome convert(std::string_view line, const SourceRef& source) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+struct ConvertSummary {
+  std::vector<FileCounters> files;
+  std::string rejects_path;
+  bool stopped_by_limit = false;
+  std::uint64_t records() const;
+  std::uint64_t converted() const;
+  std::uint64_t rejected() const;
+};
+
+/// `chatfmt convert`: IN and OUT are files, directories (every *.jsonl below IN, mirrored) or "-".
+/// Outputs and the rejects file are written to temporaries and renamed into place at the end.
+ConvertSummary convert_paths(const std::string& input, const std::string& output,
+                             const std::string& rejects_path, const ConvertOptions& options);
+
+/// The rejects file's default path for an output path (see docs/cli.md).
+std::string default_rejects_path(const std::string& output);
+
+/// Every *.jsonl file below `path` (sorted, relative paths kept), or `path` itself when a file.
+std::vector<std::string> list_jsonl_inputs(const std::string& path);
+
+}  // namespace chatfmt

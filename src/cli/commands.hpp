@@ -1,0 +1,11 @@
+// Each subcommand registers its options and its action on the app; the action sets exit_code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace chatfmt::cli {
+
+void add_convert_command(CLI::App& app, int& exit_code);
+void add_detect_command(CLI::App& app, int& exit_code);
+
+}  // namespace chatfmt::cli

@@ -1,0 +1,31 @@
+// chatfmt: convert, validate and compare chat / tool-calling training data.
+// Exit codes: 0 ok, 1 findings or rejected records, 2 usage or I/O error.
+#include <cstdio>
+#include <exception>
+
+#include "chatfmt/errors.hpp"
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"chatfmt: convert, validate and compare chat / tool-calling training data", "chatfmt"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "chatfmt 0.1.0");
+  int exit_code = 0;
+  chatfmt::cli::add_convert_command(app, exit_code);
+  chatfmt::cli::add_detect_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const chatfmt::UsageError& e) {
+    std::fprintf(stderr, "chatfmt: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "chatfmt: error: %s\n", e.what());
+    return 2;
+  }
+  return exit_code;
+}

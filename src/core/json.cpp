@@ -1,0 +1,230 @@
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "core/json_internal.hpp"
+
+namespace chatfmt {
+
+std::string JsonParseError::describe() const {
+  if (!position) return message;
+  return "line " + std::to_string(position->line) + ", column " + std::to_string(position->column) +
+         ": " + message;
+}
+
+namespace detail {
+
+Json to_json(simdjson::dom::element element) {
+  using simdjson::dom::element_type;
+  switch (element.type()) {
+    case element_type::ARRAY: {
+      Json array = Json::array();
+      const simdjson::dom::array items = element.get_array().value_unsafe();
+      for (auto item : items) array.push_back(to_json(item));
+      return array;
+    }
+    case element_type::OBJECT: {
+      Json object = Json::object();
+      const simdjson::dom::object fields = element.get_object().value_unsafe();
+      for (auto field : fields) {
+        object[std::string(field.key)] = to_json(field.value);
+      }
+      return object;
+    }
+    case element_type::INT64:
+      return element.get_int64().value_unsafe();
+    case element_type::UINT64:
+      return element.get_uint64().value_unsafe();
+    case element_type::DOUBLE:
+      return element.get_double().value_unsafe();
+    case element_type::STRING:
+      return std::string(element.get_string().value_unsafe());
+    case element_type::BOOL:
+      return element.get_bool().value_unsafe();
+    case element_type::NULL_VALUE:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+JsonParseError diagnose_json(std::string_view text, simdjson::error_code simdjson_error) {
+  JsonParseError error;
+  // simdjson says what failed but not where; nlohmann's parser (cold path only) says where.
+  try {
+    const auto ignored = nlohmann::json::parse(text.begin(), text.end());
+    (void)ignored;
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann: "[json.exception.parse_error.101] parse error at line 4, column 27: syntax error ..."
+    const auto colon = what.find(": ", what.find("parse error"));
+    error.message = colon == std::string::npos ? what : what.substr(colon + 2);
+    // Its byte offset (1-based, at the failing character) gives line and column in `text`.
+    std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;
+    if (offset > text.size()) offset = text.size();
+    JsonErrorPosition pos{1, 1};
+    for (std::size_t i = 0; i < offset; ++i) {
+      if (text[i] == '\n') {
+        ++pos.line;
+        pos.column = 1;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++pos.column;
+      }
+    }
+    error.position = pos;
+    return error;
+  } catch (const std::exception&) {
+  }
+  // nlohmann accepted it: the difference is one simdjson is stricter about (a number too large,
+  // an unpaired surrogate, invalid UTF-8 ...). Its own message is then the best we have.
+  error.message = simdjson::error_message(simdjson_error);
+  return error;
+}
+
+simdjson::dom::parser& thread_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+}  // namespace detail
+
+std::optional<Json> parse_json(std::string_view text, JsonParseError& error) {
+  auto& parser = detail::thread_parser();
+  auto result = parser.parse(text.data(), text.size());
+  if (result.error()) {
+    error = detail::diagnose_json(text, result.error());
+    return std::nullopt;
+  }
+  return detail::to_json(result.value_unsafe());
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xF]);
+    }
+  }
+  out.append(text.data() + run_start, text.size() - run_start);
+  out.push_back('"');
+}
+
+std::string python_float_repr(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  // Shortest round-trip digits in scientific form: "d[.ddd]e±XX".
+  std::array<char, 64> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::scientific);
+  (void)ec;
+  std::string_view sci(buf.data(), static_cast<std::size_t>(end - buf.data()));
+  const bool negative = sci.front() == '-';
+  if (negative) sci.remove_prefix(1);
+  const auto e_pos = sci.find('e');
+  std::string digits;
+  for (char ch : sci.substr(0, e_pos)) {
+    if (ch != '.') digits.push_back(ch);
+  }
+  int exponent = 0;
+  std::from_chars(sci.data() + e_pos + 1 + (sci[e_pos + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exponent);
+  // Python's float_repr_style "short": decpt is where the decimal point goes after the first
+  // digit's position; exponent notation when decpt <= -4 or decpt > 16.
+  const int decpt = exponent + 1;
+  std::string out = negative ? "-" : "";
+  if (decpt <= -4 || decpt > 16) {
+    out += digits.substr(0, 1);
+    if (digits.size() > 1) {
+      out += '.';
+      out += digits.substr(1);
+    }
+    out += exponent < 0 ? "e-" : "e+";
+    const int magnitude = exponent < 0 ? -exponent : exponent;
+    if (magnitude < 10) out += '0';
+    out += std::to_string(magnitude);
+  } else if (decpt <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-decpt), '0');
+    out += digits;
+  } else if (static_cast<std::size_t>(decpt) >= digits.size()) {
+    out += digits;
+    out.append(static_cast<std::size_t>(decpt) - digits.size(), '0');
+    out += ".0";
+  } else {
+    out += digits.substr(0, static_cast<std::size_t>(decpt));
+    out += '.';
+    out += digits.substr(static_cast<std::size_t>(decpt));
+  }
+  return out;
+}
+
+void append_python_json(std::string& out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, item] : value.items()) {
+        if (!first) out += ", ";
+        first = false;
+        append_json_string(out, key);
+        out += ": ";
+        append_python_json(out, item);
+      }
+      out.push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : value) {
+        if (!first) out += ", ";
+        first = false;
+        append_python_json(out, item);
+      }
+      out.push_back(']');
+      return;
+    }
+    case Json::value_t::string:
+      append_json_string(out, value.get_ref<const std::string&>());
+      return;
+    case Json::value_t::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::number_integer:
+      out += std::to_string(value.get<std::int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      out += std::to_string(value.get<std::uint64_t>());
+      return;
+    case Json::value_t::number_float:
+      out += python_float_repr(value.get<double>());
+      return;
+    case Json::value_t::null:
+    case Json::value_t::discarded:
+    case Json::value_t::binary:
+      out += "null";
+      return;
+  }
+}
+
+std::string python_json(const Json& value) {
+  std::string out;
+  append_python_json(out, value);
+  return out;
+}
+
+}  // namespace chatfmt

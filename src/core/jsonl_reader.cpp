@@ -1,0 +1,69 @@
+#include "core/jsonl_reader.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "chatfmt/errors.hpp"
+
+namespace chatfmt::detail {
+namespace {
+constexpr std::size_t kReadSize = 1 << 20;
+}
+
+JsonlReader::JsonlReader(const std::string& path) : path_(path) {
+  if (path == "-") {
+    file_ = stdin;
+  } else {
+    file_ = std::fopen(path.c_str(), "rb");
+    if (file_ == nullptr) throw UsageError(path + ": cannot open for reading: " + std::strerror(errno));
+    owns_file_ = true;
+  }
+}
+
+JsonlReader::~JsonlReader() {
+  if (owns_file_) std::fclose(file_);
+}
+
+bool JsonlReader::fill() {
+  if (eof_) return false;
+  // Drop consumed bytes so the buffer only ever holds the current (possibly long) line.
+  buffer_.erase(0, start_);
+  start_ = 0;
+  const std::size_t old_size = buffer_.size();
+  buffer_.resize(old_size + kReadSize);
+  const std::size_t got = std::fread(buffer_.data() + old_size, 1, kReadSize, file_);
+  buffer_.resize(old_size + got);
+  bytes_read_ += got;
+  if (got < kReadSize) {
+    if (std::ferror(file_)) throw UsageError(path_ + ": read error: " + std::strerror(errno));
+    eof_ = true;
+  }
+  return got > 0;
+}
+
+bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number) {
+  std::size_t scan_from = start_;
+  for (;;) {
+    const void* found = std::memchr(buffer_.data() + scan_from, '\n', buffer_.size() - scan_from);
+    if (found != nullptr) {
+      const auto newline = static_cast<std::size_t>(static_cast<const char*>(found) - buffer_.data());
+      line = std::string_view(buffer_.data() + start_, newline - start_);
+      start_ = newline + 1;
+      break;
+    }
+    const std::size_t scanned = buffer_.size() - start_;
+    if (!fill()) {
+      if (start_ >= buffer_.size()) return false;
+      line = std::string_view(buffer_.data() + start_, buffer_.size() - start_);
+      start_ = buffer_.size();
+      break;
+    }
+    scan_from = start_ + scanned;
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  line_number = ++line_number_;
+  if (line_number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+  return true;
+}
+
+}  // namespace chatfmt::detail

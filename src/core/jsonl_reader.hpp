@@ -1,0 +1,37 @@
+// Reads a JSONL stream line by line with 1-based line numbers, in bounded memory (a buffer the
+// size of the longest line).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace chatfmt::detail {
+
+class JsonlReader {
+ public:
+  /// `path` "-" reads standard input. Throws UsageError when the file cannot be opened.
+  explicit JsonlReader(const std::string& path);
+  ~JsonlReader();
+  JsonlReader(const JsonlReader&) = delete;
+  JsonlReader& operator=(const JsonlReader&) = delete;
+
+  /// The next line without its "\n" (and without one trailing "\r"); the view stays valid until
+  /// the next call. Returns false at the end. Throws UsageError on a read error.
+  bool next(std::string_view& line, std::uint64_t& line_number);
+  std::uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  bool fill();
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool owns_file_ = false;
+  bool eof_ = false;
+  std::string buffer_;
+  std::size_t start_ = 0;
+  std::uint64_t line_number_ = 0;
+  std::uint64_t bytes_read_ = 0;
+};
+
+}  // namespace chatfmt::detail

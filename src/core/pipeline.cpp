@@ -1,0 +1,119 @@
+// The TBB pipeline: read (serial, in order) → process (parallel) → sink (serial, in order).
+// Batches bound the records in flight; in-order stages make the output identical for any
+// thread count.
+#include <algorithm>
+#include <thread>
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include "chatfmt/pipeline.hpp"
+#include "core/jsonl_reader.hpp"
+#include "core/text.hpp"
+
+namespace chatfmt {
+namespace {
+
+struct LineRef {
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  std::uint64_t number = 0;
+};
+
+struct Batch {
+  std::string bytes;
+  std::vector<LineRef> lines;
+  std::vector<RecordOutcome> outcomes;
+  std::uint64_t blank_lines = 0;
+  std::uint64_t bytes_read = 0;
+};
+
+unsigned effective_threads(unsigned requested) {
+  if (requested != 0) return requested;
+  const unsigned hardware = std::thread::hardware_concurrency();
+  return hardware == 0 ? 1 : hardware;
+}
+
+}  // namespace
+
+bool process_jsonl(const std::string& input, const RecordProcessor& process, const OutcomeSink& sink,
+                   const PipelineOptions& options, FileCounters& counters, std::uint64_t& records_budget_used) {
+  detail::JsonlReader reader(input);
+  const unsigned threads = effective_threads(options.threads);
+  const std::size_t in_flight = options.max_batches_in_flight != 0 ? options.max_batches_in_flight : 4 * threads;
+  bool stopped_by_limit = false;
+  std::uint64_t records_done = 0;
+  SourceRef source;
+  source.path = input;
+
+  auto read_stage = [&](tbb::flow_control& control) -> Batch* {
+    auto batch = std::make_unique<Batch>();
+    std::string_view line;
+    std::uint64_t number = 0;
+    while (batch->lines.size() < options.batch_records && batch->bytes.size() < options.batch_bytes) {
+      if (options.limit != 0 && records_budget_used >= options.limit) {
+        // Anything left unread is reported, not silently skipped.
+        if (reader.next(line, number)) stopped_by_limit = true;
+        break;
+      }
+      if (!reader.next(line, number)) break;
+      if (text::is_blank_ascii(line)) {
+        ++batch->blank_lines;
+        continue;
+      }
+      batch->lines.push_back(LineRef{batch->bytes.size(), line.size(), number});
+      batch->bytes.append(line);
+      ++records_budget_used;
+    }
+    batch->bytes_read = reader.bytes_read();
+    if (batch->lines.empty() && batch->blank_lines == 0) {
+      control.stop();
+      return nullptr;
+    }
+    return batch.release();
+  };
+
+  auto process_stage = [&](Batch* batch) -> Batch* {
+    batch->outcomes.resize(batch->lines.size());
+    SourceRef line_source;
+    line_source.path = input;
+    for (std::size_t k = 0; k < batch->lines.size(); ++k) {
+      const LineRef& ref = batch->lines[k];
+      line_source.line = ref.number;
+      batch->outcomes[k] = process(std::string_view(batch->bytes).substr(ref.offset, ref.size), line_source);
+    }
+    return batch;
+  };
+
+  auto sink_stage = [&](Batch* raw) {
+    std::unique_ptr<Batch> batch(raw);
+    counters.blank_lines += batch->blank_lines;
+    for (std::size_t k = 0; k < batch->lines.size(); ++k) {
+      const LineRef& ref = batch->lines[k];
+      source.line = ref.number;
+      RecordOutcome& outcome = batch->outcomes[k];
+      ++counters.records;
+      if (outcome.accepted) {
+        ++counters.converted;
+      } else {
+        ++counters.rejected;
+        ++counters.rejected_by_rule[outcome.rule];
+      }
+      sink(source, std::string_view(batch->bytes).substr(ref.offset, ref.size), outcome);
+    }
+    records_done += batch->lines.size();
+    if (options.on_progress) options.on_progress(records_done, batch->bytes_read);
+  };
+
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_pipeline(in_flight,
+                           tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read_stage) &
+                               tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, process_stage) &
+                               tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, sink_stage));
+  });
+  return !stopped_by_limit;
+}
+
+}  // namespace chatfmt

@@ -1,0 +1,121 @@
+#include "core/record.hpp"
+
+#include "chatfmt/errors.hpp"
+#include "chatfmt/pipeline.hpp"
+#include "core/json_internal.hpp"
+#include "core/normalize.hpp"
+
+namespace chatfmt {
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::system: return "system";
+    case Role::user: return "user";
+    case Role::assistant: return "assistant";
+    case Role::tool: return "tool";
+  }
+  return "user";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  if (name == "system") return Role::system;
+  if (name == "user") return Role::user;
+  if (name == "assistant") return Role::assistant;
+  if (name == "tool") return Role::tool;
+  return std::nullopt;
+}
+
+const std::vector<Encoding>& all_encodings() {
+  static const std::vector<Encoding> list = {Encoding::structured_tool_calls, Encoding::code_mode_xml,
+                                             Encoding::direct_xml,           Encoding::json_in_tags,
+                                             Encoding::json_in_fence,        Encoding::bare_code,
+                                             Encoding::tool_response_block,  Encoding::tool_role};
+  return list;
+}
+
+std::string_view encoding_name(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::structured_tool_calls: return "structured-tool-calls";
+    case Encoding::code_mode_xml: return "code-mode-xml";
+    case Encoding::direct_xml: return "direct-xml";
+    case Encoding::json_in_tags: return "json-in-tags";
+    case Encoding::json_in_fence: return "json-in-fence";
+    case Encoding::bare_code: return "bare-code";
+    case Encoding::tool_response_block: return "tool-response-block";
+    case Encoding::tool_role: return "tool-role";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+Conversation read_record(std::string_view line, const SourceRef& source, const ReadOptions& options,
+                         std::string_view* shape) {
+  auto& parser = thread_parser();
+  auto parsed = parser.parse(line.data(), line.size());
+  if (parsed.error()) {
+    const JsonParseError error = diagnose_json(line, parsed.error());
+    throw RecordError("invalid-json", "the line is not valid JSON (" +
+                                          (error.position ? "column " + std::to_string(error.position->column) + ": "
+                                                          : std::string()) +
+                                          error.message + ")");
+  }
+  simdjson::dom::object object;
+  if (parsed.value_unsafe().get(object)) {
+    throw RecordError("record-shape", "the record is not a JSON object");
+  }
+  for (const RecordReader* reader : readers()) {
+    simdjson::dom::element marker;
+    if (object[reader->shape_key()].get(marker) == simdjson::SUCCESS) {
+      if (shape != nullptr) *shape = reader->name();
+      Conversation conversation = reader->read(object, options);
+      conversation.source = source;
+      return conversation;
+    }
+  }
+  std::string shapes;
+  for (const RecordReader* reader : readers()) shapes += (shapes.empty() ? "\"" : " or \"") + std::string(reader->shape_key()) + "\"";
+  throw RecordError("record-shape", "unknown record shape: expected a " + shapes + " key");
+}
+
+}  // namespace detail
+
+struct RecordConverter::State {
+  ConvertOptions options;
+  std::unique_ptr<Writer> writer;
+};
+
+RecordConverter::RecordConverter(const ConvertOptions& options) : state_(std::make_unique<State>()) {
+  state_->options = options;
+  const WriterInfo* info = find_writer(options.target);
+  if (info == nullptr) throw UsageError("unknown target '" + options.target + "'");
+  state_->writer = info->make(options.writer);
+  if (state_->options.tools) state_->options.read.default_tools = &*state_->options.tools;
+}
+
+RecordConverter::~RecordConverter() = default;
+
+RecordOutcome RecordConverter::convert(std::string_view line, const SourceRef& source) const {
+  RecordOutcome outcome;
+  try {
+    Conversation conversation = detail::read_record(line, source, state_->options.read, &outcome.shape);
+    for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
+    detail::normalize(conversation, state_->options, line);
+    state_->writer->write(conversation, outcome.output);
+    outcome.accepted = true;
+  } catch (const RecordError& error) {
+    outcome.accepted = false;
+    outcome.output.clear();
+    outcome.rule = error.rule();
+    outcome.reason = error.what();
+  } catch (const std::exception& error) {
+    // A bug of ours must not take the run down or lose the record: it is rejected, with the cause.
+    outcome = RecordOutcome{};
+    outcome.rule = "internal-error";
+    outcome.reason = std::string("chatfmt could not process this record (") + error.what() +
+                     "); please report it with the record";
+  }
+  return outcome;
+}
+
+}  // namespace chatfmt
