@@ -89,7 +89,9 @@ simdjson::dom::parser& thread_parser() {
 }  // namespace detail
 
 std::optional<Json> parse_json(std::string_view text, JsonParseError& error) {
-  auto& parser = detail::thread_parser();
+  // Not thread_parser(): readers call this while they still walk the record parsed by that one,
+  // and reusing a parser invalidates the document it holds.
+  thread_local simdjson::dom::parser parser;
   auto result = parser.parse(text.data(), text.size());
   if (result.error()) {
     error = detail::diagnose_json(text, result.error());

@@ -14,7 +14,8 @@ Json to_json(simdjson::dom::element element);
 /// Explains why `text` is not valid JSON, with the position where it stops being valid.
 JsonParseError diagnose_json(std::string_view text, simdjson::error_code simdjson_error);
 
-/// The simdjson parser of the calling thread (parsers are reusable and not thread-safe).
+/// The simdjson parser of the calling thread for whole records (parsers are reusable and not
+/// thread-safe; parse_json() has its own, so nested parses leave the record's document intact).
 simdjson::dom::parser& thread_parser();
 
 }  // namespace chatfmt::detail

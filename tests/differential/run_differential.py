@@ -71,7 +71,7 @@ def render(openai_path, template, mode, oracle_args):
         result = subprocess.run(cmd, stdin=f, capture_output=True)
     if result.returncode != 0:
         sys.exit(f"oracle failed: {shlex.join(cmd)}\n{result.stderr.decode()}")
-    return [json.loads(line) for line in result.stdout.decode("utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in result.stdout.decode("utf-8").split("\n") if line.strip()]
 
 
 def check_input(chatfmt, source, extra, workdir, failures, summary):
