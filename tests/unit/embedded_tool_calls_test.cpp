@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include "chatfmt/errors.hpp"
+#include "embedded_tool_calls.hpp"
+
+namespace chatfmt::embedded {
+namespace {
+
+std::string rule_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const RecordError& error) {
+    return error.rule();
+  }
+  return "none";
+}
+
+TEST(DecodeAssistant, CodeModeXmlAsPunieWritesIt) {
+  const auto decoded = decode_assistant(
+      "Let me look.\n\n<tool_call><function=execute_code>\n<parameter=code>\nprint(1)\n</parameter>\n</function></tool_call>",
+      "m", nullptr);
+  EXPECT_EQ(decoded.content, "Let me look.");
+  ASSERT_EQ(decoded.calls.size(), 1U);
+  EXPECT_EQ(decoded.calls[0].name, "execute_code");
+  EXPECT_EQ(decoded.calls[0].arguments["code"], "print(1)");
+  EXPECT_EQ(decoded.encodings, encoding_bit(Encoding::code_mode_xml));
+}
+
+TEST(DecodeAssistant, ValueLosesExactlyOneNewlineEachSideAndKeepsEveryOtherByte) {
+  const std::string code = "\n  indented\t \n\nblank above  \n";
+  const auto decoded = decode_assistant(
+      "<tool_call><function=execute_code><parameter=code>\n" + code + "\n</parameter></function></tool_call>", "m",
+      nullptr);
+  EXPECT_EQ(decoded.calls.at(0).arguments["code"], code);
+}
+
+TEST(DecodeAssistant, DirectXmlWithSeveralParametersAndSeveralCalls) {
+  const auto decoded = decode_assistant(
+      "<tool_call>\n<function=write_file>\n<parameter=path>\na.py\n</parameter>\n<parameter=content>\nx\n</parameter>\n"
+      "</function>\n</tool_call>\n<tool_call>\n<function=read_file>\n<parameter=path>\nb.py\n</parameter>\n</function>\n"
+      "</tool_call>",
+      "m", nullptr);
+  ASSERT_EQ(decoded.calls.size(), 2U);
+  EXPECT_EQ(decoded.calls[0].arguments.dump(), R"({"path":"a.py","content":"x"})");
+  EXPECT_EQ(decoded.calls[1].name, "read_file");
+  EXPECT_EQ(decoded.encodings, encoding_bit(Encoding::direct_xml));
+  EXPECT_EQ(decoded.content, "");
+}
+
+TEST(DecodeAssistant, JsonInTagsJsonInFenceAndBareCode) {
+  auto tags = decode_assistant("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"x\": 1}}\n</tool_call>", "m", nullptr);
+  EXPECT_EQ(tags.encodings, encoding_bit(Encoding::json_in_tags));
+  EXPECT_EQ(tags.calls.at(0).arguments["x"], 1);
+  auto fence = decode_assistant("Sure.\n\n```json\n{\"name\": \"f\", \"arguments\": \"{\\\"y\\\": true}\"}\n```", "m", nullptr);
+  EXPECT_EQ(fence.encodings, encoding_bit(Encoding::json_in_fence));
+  EXPECT_EQ(fence.content, "Sure.");
+  EXPECT_EQ(fence.calls.at(0).arguments["y"], true);
+  auto bare = decode_assistant("<tool_call>\n  x = 1\n</tool_call>", "m", nullptr);
+  EXPECT_EQ(bare.encodings, encoding_bit(Encoding::bare_code));
+  EXPECT_EQ(bare.calls.at(0).arguments["code"], "  x = 1");
+}
+
+TEST(DecodeAssistant, PlainJsonFenceStaysText) {
+  const auto decoded = decode_assistant("Config:\n```json\n{\"debug\": true}\n```\n", "m", nullptr);
+  EXPECT_TRUE(decoded.calls.empty());
+  EXPECT_EQ(decoded.content, "Config:\n```json\n{\"debug\": true}\n```\n");
+}
+
+TEST(DecodeAssistant, SchemaTypesXmlValues) {
+  const Json tools = Json::parse(R"([{"type": "function", "function": {"name": "f", "parameters": {"type": "object",
+      "properties": {"n": {"type": "integer"}, "b": {"type": "boolean"}, "s": {"type": "string"}}}}}])");
+  const auto decoded = decode_assistant(
+      "<tool_call><function=f><parameter=n>\n42\n</parameter><parameter=b>\nfalse\n</parameter><parameter=s>\n42\n"
+      "</parameter></function></tool_call>",
+      "m", &tools);
+  EXPECT_EQ(decoded.calls.at(0).arguments.dump(), R"({"n":42,"b":false,"s":"42"})");
+  EXPECT_EQ(rule_of([&] {
+              decode_assistant("<tool_call><function=f><parameter=n>\nforty\n</parameter></function></tool_call>", "m",
+                               &tools);
+            }),
+            "parameter-type");
+}
+
+TEST(DecodeAssistant, RejectsWhatItCannotPlace) {
+  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call>\nx\n</tool_call>\nthen text", "m", nullptr); }),
+            "text-after-tool-call");
+  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call>\nx\n", "m", nullptr); }), "tool-call-unclosed");
+  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": \"\\{\"}}</tool_call>", "m", nullptr); }),
+            "tool-call-json");
+  EXPECT_EQ(rule_of([] { decode_assistant("```json\n{\"name\": \"f\", \"arguments\": {\"a\": \"\\{\"}}\n```", "m", nullptr); }),
+            "tool-call-json");
+  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call><function=f><parameter=a>\n1\n</function></tool_call>", "m", nullptr); }),
+            "tool-call-xml");
+  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call><function=bad name></function></tool_call>", "m", nullptr); }),
+            "tool-call-name");
+  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call>{\"name\": \"f\"}</tool_call>", "m", nullptr); }),
+            "tool-call-json");
+}
+
+TEST(DecodeToolResponses, BlocksLoseOneNewlineEachSide) {
+  const auto results = decode_tool_responses("<tool_response>\n a \n\n</tool_response>\n<tool_response>b</tool_response>", "m");
+  ASSERT_TRUE(results);
+  ASSERT_EQ(results->size(), 2U);
+  EXPECT_EQ((*results)[0], " a \n");
+  EXPECT_EQ((*results)[1], "b");
+  EXPECT_FALSE(decode_tool_responses("no blocks here", "m"));
+  EXPECT_EQ(rule_of([] { decode_tool_responses("Here: <tool_response>x</tool_response>", "m"); }), "tool-response-mixed");
+  EXPECT_EQ(rule_of([] { decode_tool_responses("<tool_response>x", "m"); }), "tool-response-unclosed");
+}
+
+}  // namespace
+}  // namespace chatfmt::embedded

@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "chatfmt/errors.hpp"
+#include "chatfmt/pipeline.hpp"
+#include "core/atomic_file.hpp"
+
+namespace chatfmt {
+namespace {
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("chatfmt-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                                               "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+const std::string kSamples = std::string(CHATFMT_SOURCE_DIR) + "/data/samples";
+
+TEST(Pipeline, SameBytesForAnyThreadCountAndBatchSize) {
+  TempDir dir;
+  std::string reference;
+  for (unsigned threads : {1U, 2U, 7U}) {
+    for (std::size_t batch : {1UL, 3UL, 512UL}) {
+      ConvertOptions options;
+      options.pipeline.threads = threads;
+      options.pipeline.batch_records = batch;
+      const auto out = dir.path / ("out-" + std::to_string(threads) + "-" + std::to_string(batch));
+      const auto summary = convert_paths(kSamples, out.string(), "", options);
+      EXPECT_EQ(summary.records(), 1104U);
+      const std::string bytes = slurp(out / "train.jsonl") + slurp(out / "valid.jsonl") + slurp(out.string() + ".rejects.jsonl");
+      if (reference.empty()) reference = bytes;
+      EXPECT_EQ(bytes, reference) << threads << " threads, batches of " << batch;
+    }
+  }
+}
+
+TEST(Pipeline, DirectoryMirroredAndEveryRecordAccounted) {
+  TempDir dir;
+  const auto summary = convert_paths(kSamples, (dir.path / "out").string(), "", ConvertOptions{});
+  ASSERT_EQ(summary.files.size(), 2U);
+  for (const auto& f : summary.files) EXPECT_EQ(f.records, f.converted + f.rejected);
+  EXPECT_EQ(summary.files[0].output_path, (dir.path / "out" / "train.jsonl").string());
+  EXPECT_EQ(summary.rejects_path, (dir.path / "out.rejects.jsonl").string());
+  EXPECT_TRUE(fs::exists(dir.path / "out" / "valid.jsonl"));
+}
+
+TEST(Pipeline, BlankLinesBomInvalidUtf8AndLimit) {
+  TempDir dir;
+  const auto input = dir.path / "in.jsonl";
+  {
+    std::ofstream out(input, std::ios::binary);
+    out << "\xEF\xBB\xBF{\"messages\": [{\"role\": \"user\", \"content\": \"q\"}, {\"role\": \"assistant\", \"content\": \"a\"}]}\r\n"
+        << "   \n"
+        << "{\"messages\": [{\"role\": \"user\", \"content\": \"\xFF\"}]}\n"
+        << "not json\n"
+        << "{\"messages\": [{\"role\": \"user\", \"content\": \"q\"}, {\"role\": \"assistant\", \"content\": \"a\"}]}";
+  }
+  const auto summary = convert_paths(input.string(), (dir.path / "out.jsonl").string(), "", ConvertOptions{});
+  const auto& f = summary.files.at(0);
+  EXPECT_EQ(f.records, 4U);
+  EXPECT_EQ(f.converted, 2U);
+  EXPECT_EQ(f.rejected, 2U);
+  EXPECT_EQ(f.blank_lines, 1U);
+  const std::string rejects = slurp(dir.path / "out.rejects.jsonl");
+  EXPECT_NE(rejects.find("\"line\": 3"), std::string::npos);
+  EXPECT_NE(rejects.find("\"record_base64\": "), std::string::npos);
+  EXPECT_NE(rejects.find("\"line\": 4, \"rule\": \"invalid-json\""), std::string::npos);
+
+  ConvertOptions limited;
+  limited.pipeline.limit = 1;
+  const auto partial = convert_paths(input.string(), (dir.path / "limited.jsonl").string(), "", limited);
+  EXPECT_TRUE(partial.stopped_by_limit);
+  EXPECT_EQ(partial.records(), 1U);
+}
+
+TEST(AtomicFile, NothingUnderTheFinalNameUntilCommit) {
+  TempDir dir;
+  const auto path = dir.path / "sub" / "out.jsonl";
+  {
+    detail::AtomicFile file(path.string());
+    file.write("partial");
+    EXPECT_FALSE(fs::exists(path));
+  }  // destroyed without commit: a failed run
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_TRUE(fs::is_empty(dir.path / "sub"));
+  detail::AtomicFile file(path.string());
+  file.write("whole");
+  file.commit();
+  EXPECT_EQ(slurp(path), "whole");
+}
+
+TEST(ConvertPaths, UsageErrors) {
+  TempDir dir;
+  EXPECT_THROW(convert_paths((dir.path / "missing.jsonl").string(), (dir.path / "o.jsonl").string(), "", {}), UsageError);
+  EXPECT_THROW(convert_paths(kSamples, "-", "", {}), UsageError);
+  ConvertOptions bad;
+  bad.target = "mistral-v99";
+  EXPECT_THROW(convert_paths(kSamples, (dir.path / "o").string(), "", bad), UsageError);
+}
+
+}  // namespace
+}  // namespace chatfmt
