@@ -204,12 +204,13 @@ ToolCall tool_call_from_json(const Json& object, std::string_view where) {
     } else if (key == "id" && value.is_string()) {
       call.id = value.get<std::string>();
     } else {
-      throw RecordError("tool-call-json", at(where, "unexpected key '" + key +
-                                                        "' in a tool call (expected name, arguments, id)"));
+      throw RecordError("tool-call-json",
+                        at(where, "unexpected key '" + key + "' in a tool call (expected name, arguments, id)"));
     }
   }
   if (call.name.empty()) throw RecordError("tool-call-json", at(where, "the tool call has no \"name\""));
-  if (!object.contains("arguments")) throw RecordError("tool-call-json", at(where, "the tool call has no \"arguments\""));
+  if (!object.contains("arguments"))
+    throw RecordError("tool-call-json", at(where, "the tool call has no \"arguments\""));
   if (!RE2::FullMatch(call.name, function_name_pattern())) {
     throw RecordError("tool-call-name", at(where, "function name '" + text::excerpt(call.name) +
                                                       "' is not 1-64 characters of [A-Za-z0-9_-]"));
@@ -219,8 +220,8 @@ ToolCall tool_call_from_json(const Json& object, std::string_view where) {
 
 DecodedAssistant decode_assistant(std::string_view text, std::string_view where, const Json* tools) {
   DecodedAssistant decoded;
-  std::size_t pos = 0;        // scanning position
-  std::size_t text_end = 0;   // end of the last stretch that is plain text (before any call)
+  std::size_t pos = 0;       // scanning position
+  std::size_t text_end = 0;  // end of the last stretch that is plain text (before any call)
   bool seen_call = false;
   auto check_gap = [&](std::size_t from, std::size_t to) {
     const std::string_view gap = text.substr(from, to - from);
@@ -310,8 +311,7 @@ std::optional<std::vector<std::string>> decode_tool_responses(std::string_view t
     if (!text::is_blank_ascii(gap)) {
       throw RecordError("tool-response-mixed",
                         at(where, "a user turn mixes <tool_response> blocks with other text ('" +
-                                      text::excerpt(text::strip_ascii(gap)) +
-                                      "'); put the text in its own user turn"));
+                                      text::excerpt(text::strip_ascii(gap)) + "'); put the text in its own user turn"));
     }
     if (open == std::string_view::npos) break;
     const std::size_t body_start = open + kResponseOpen.size();

@@ -74,8 +74,7 @@ void check_order(const std::vector<TemplateMessage>& messages, Version version) 
       template_error("Conversation must start with a user message, got " + std::string(role_name(first)) + ".");
     }
   } else if (first != Role::user && first != Role::system) {
-    template_error("Conversation must start with a user or system message, got " + std::string(role_name(first)) +
-                   ".");
+    template_error("Conversation must start with a user or system message, got " + std::string(role_name(first)) + ".");
   }
   for (std::size_t k = 1; k < messages.size(); ++k) {
     const Role previous = messages[k - 1].role;
@@ -86,7 +85,8 @@ void check_order(const std::vector<TemplateMessage>& messages, Version version) 
         allowed = current != Role::tool;
         break;
       case Role::user:
-        allowed = current == Role::assistant || current == Role::user || (version != Version::v3 && current == Role::system);
+        allowed =
+            current == Role::assistant || current == Role::user || (version != Version::v3 && current == Role::system);
         break;
       case Role::assistant:
       case Role::tool:
@@ -196,8 +196,9 @@ class MistralWriter final : public Writer {
       }
       TemplateMessage item;
       item.role = message.role;
-      const bool calls_only = message.role == Role::assistant && !message.tool_calls.empty() &&
-                              (message.content.empty() || (version_ == Version::v3 && options_.drop_text_with_tool_calls));
+      const bool calls_only =
+          message.role == Role::assistant && !message.tool_calls.empty() &&
+          (message.content.empty() || (version_ == Version::v3 && options_.drop_text_with_tool_calls));
       if (!calls_only) item.content = message.content;
       for (const auto& call : message.tool_calls) item.calls.push_back(&call);
       item.tool_call_id = message.tool_call_id;
@@ -271,8 +272,9 @@ class MistralWriter final : public Writer {
 
   void render_assistant(const TemplateMessage& message, std::string& text) const {
     if (version_ == Version::v3 && has_text(message) && !message.calls.empty()) {
-      template_error("Assistant message cannot have both content and tool calls. (mistral-v3 only; "
-                     "--drop-text-with-tool-calls drops such text)");
+      template_error(
+          "Assistant message cannot have both content and tool calls. (mistral-v3 only; "
+          "--drop-text-with-tool-calls drops such text)");
     }
     check_assistant_not_empty(message);
     if (has_text(message)) text += *message.content;
@@ -343,10 +345,20 @@ class MistralWriter final : public Writer {
 
 }  // namespace
 
-std::unique_ptr<Writer> make_mistral_v3_writer(const WriterOptions& o) { return std::make_unique<MistralWriter>(Version::v3, o); }
-std::unique_ptr<Writer> make_mistral_v7_writer(const WriterOptions& o) { return std::make_unique<MistralWriter>(Version::v7, o); }
-std::unique_ptr<Writer> make_mistral_v11_writer(const WriterOptions& o) { return std::make_unique<MistralWriter>(Version::v11, o); }
-std::unique_ptr<Writer> make_mistral_v13_writer(const WriterOptions& o) { return std::make_unique<MistralWriter>(Version::v13, o); }
-std::unique_ptr<Writer> make_mistral_v15_writer(const WriterOptions& o) { return std::make_unique<MistralWriter>(Version::v15, o); }
+std::unique_ptr<Writer> make_mistral_v3_writer(const WriterOptions& o) {
+  return std::make_unique<MistralWriter>(Version::v3, o);
+}
+std::unique_ptr<Writer> make_mistral_v7_writer(const WriterOptions& o) {
+  return std::make_unique<MistralWriter>(Version::v7, o);
+}
+std::unique_ptr<Writer> make_mistral_v11_writer(const WriterOptions& o) {
+  return std::make_unique<MistralWriter>(Version::v11, o);
+}
+std::unique_ptr<Writer> make_mistral_v13_writer(const WriterOptions& o) {
+  return std::make_unique<MistralWriter>(Version::v13, o);
+}
+std::unique_ptr<Writer> make_mistral_v15_writer(const WriterOptions& o) {
+  return std::make_unique<MistralWriter>(Version::v15, o);
+}
 
 }  // namespace chatfmt

@@ -48,7 +48,8 @@ ToolCall read_structured_call(element value, const std::string& where) {
   for (auto field : object) {
     if (field.key == "id") {
       std::string_view id;
-      if (!field.value.is_null() && field.value.get(id)) throw RecordError("tool-call-json", where + ": id must be a string");
+      if (!field.value.is_null() && field.value.get(id))
+        throw RecordError("tool-call-json", where + ": id must be a string");
       call.id = std::string(id);
     } else if (field.key == "type") {
       std::string_view type;
@@ -75,8 +76,8 @@ void read_message(Conversation& conversation, element value, const std::string& 
   if (object["role"].get(role_text)) throw RecordError("record-shape", where + ": a message needs a string \"role\"");
   const auto role = parse_role(role_text);
   if (!role) {
-    throw RecordError("unknown-role", where + ": role '" + std::string(role_text) +
-                                          "' is not one of system, user, assistant, tool");
+    throw RecordError("unknown-role",
+                      where + ": role '" + std::string(role_text) + "' is not one of system, user, assistant, tool");
   }
   std::string content;
   std::vector<ToolCall> structured_calls;

@@ -91,7 +91,8 @@ class Qwen3ChatmlReader final : public RecordReader {
     std::size_t turn = 0;
     while (pos < text.size()) {
       const std::size_t open = text.find(kTurnOpen, pos);
-      const std::string_view gap = text.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
+      const std::string_view gap =
+          text.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
       if (!text::is_blank_ascii(gap)) {
         throw RecordError("chatml-structure", "text outside any <|im_start|>…<|im_end|> turn: '" +
                                                   text::excerpt(text::strip_ascii(gap)) + "'");
@@ -110,8 +111,8 @@ class Qwen3ChatmlReader final : public RecordReader {
       const std::string_view role_text = text.substr(role_start, role_end - role_start);
       const auto role = parse_role(role_text);
       if (!role || *role == Role::tool) {
-        throw RecordError("unknown-role", where + ": role '" + text::excerpt(role_text) +
-                                              "' is not one of system, user, assistant");
+        throw RecordError("unknown-role",
+                          where + ": role '" + text::excerpt(role_text) + "' is not one of system, user, assistant");
       }
       std::string_view content = text.substr(role_end + 1, close - role_end - 1);
       if (content.find(kTurnOpen) != std::string_view::npos) {

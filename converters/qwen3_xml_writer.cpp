@@ -136,7 +136,8 @@ void render_tools(const Json& tools, std::string& out) {
     if (parameters.is_object() && parameters.contains("properties") && parameters["properties"].is_object()) {
       for (const auto& [name, fields] : parameters["properties"].items()) {
         out += "\n<parameter>\n<name>" + name + "</name>";
-        if (fields.is_object() && fields.contains("type")) out += "\n<type>" + qwen3::python_str(fields["type"]) + "</type>";
+        if (fields.is_object() && fields.contains("type"))
+          out += "\n<type>" + qwen3::python_str(fields["type"]) + "</type>";
         if (fields.is_object() && fields.contains("description")) {
           out += "\n<description>";
           out += text::python_strip(qwen3::python_str(fields["description"]));

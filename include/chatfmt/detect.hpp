@@ -18,11 +18,11 @@ struct UnknownRecord {
 
 struct DetectFileReport {
   FileCounters counters;  ///< converted = records read, rejected = records that could not be
-  std::map<std::string, std::uint64_t> records_by_shape;          ///< reader name -> records
-  std::map<std::string, std::uint64_t> messages_by_encoding;      ///< encoding -> messages
-  std::map<std::string, std::uint64_t> records_by_encoding;       ///< encoding -> records
+  std::map<std::string, std::uint64_t> records_by_shape;      ///< reader name -> records
+  std::map<std::string, std::uint64_t> messages_by_encoding;  ///< encoding -> messages
+  std::map<std::string, std::uint64_t> records_by_encoding;   ///< encoding -> records
   std::uint64_t messages = 0;
-  std::uint64_t plain_messages = 0;  ///< messages with no tool call or result
+  std::uint64_t plain_messages = 0;        ///< messages with no tool call or result
   std::vector<std::uint64_t> mixed_lines;  ///< records whose calls use more than one encoding
   std::vector<UnknownRecord> unknown;      ///< records that could not be read, with the reason
 };

@@ -9,8 +9,7 @@ namespace chatfmt {
 
 class RecordError : public std::runtime_error {
  public:
-  RecordError(std::string rule, const std::string& message)
-      : std::runtime_error(message), rule_(std::move(rule)) {}
+  RecordError(std::string rule, const std::string& message) : std::runtime_error(message), rule_(std::move(rule)) {}
   const std::string& rule() const noexcept { return rule_; }
 
  private:

@@ -38,11 +38,11 @@ struct RecordOutcome {
 };
 
 struct PipelineOptions {
-  unsigned threads = 0;                    ///< 0: all hardware threads
-  std::size_t max_batches_in_flight = 0;   ///< 0: 4 per thread
-  std::size_t batch_bytes = 1 << 20;       ///< a batch closes at this many bytes...
-  std::size_t batch_records = 512;         ///< ...or this many records
-  std::uint64_t limit = 0;                 ///< stop after this many records in all (0: no limit)
+  unsigned threads = 0;                   ///< 0: all hardware threads
+  std::size_t max_batches_in_flight = 0;  ///< 0: 4 per thread
+  std::size_t batch_bytes = 1 << 20;      ///< a batch closes at this many bytes...
+  std::size_t batch_records = 512;        ///< ...or this many records
+  std::uint64_t limit = 0;                ///< stop after this many records in all (0: no limit)
   /// Called from the writing stage after every batch (records done so far, bytes read so far).
   std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
 };
@@ -97,8 +97,8 @@ struct ConvertSummary {
 
 /// `chatfmt convert`: IN and OUT are files, directories (every *.jsonl below IN, mirrored) or "-".
 /// Outputs and the rejects file are written to temporaries and renamed into place at the end.
-ConvertSummary convert_paths(const std::string& input, const std::string& output,
-                             const std::string& rejects_path, const ConvertOptions& options);
+ConvertSummary convert_paths(const std::string& input, const std::string& output, const std::string& rejects_path,
+                             const ConvertOptions& options);
 
 /// The rejects file's default path for an output path (see docs/cli.md).
 std::string default_rejects_path(const std::string& output);

@@ -42,13 +42,20 @@ void print_summary(const ConvertArgs& args, const WriterInfo& target, const Conv
   if (args.json) {
     Json files = Json::array();
     for (const auto& f : summary.files) {
-      files.push_back(Json{{"input", f.input_path}, {"output", f.output_path}, {"records", f.records},
-                           {"converted", f.converted}, {"rejected", f.rejected}, {"blank_lines", f.blank_lines},
+      files.push_back(Json{{"input", f.input_path},
+                           {"output", f.output_path},
+                           {"records", f.records},
+                           {"converted", f.converted},
+                           {"rejected", f.rejected},
+                           {"blank_lines", f.blank_lines},
                            {"rejected_by_rule", f.rejected_by_rule}});
     }
-    const Json report{{"target", target.name},      {"files", files},
-                      {"records", summary.records()}, {"converted", summary.converted()},
-                      {"rejected", summary.rejected()}, {"rejects", summary.rejects_path},
+    const Json report{{"target", target.name},
+                      {"files", files},
+                      {"records", summary.records()},
+                      {"converted", summary.converted()},
+                      {"rejected", summary.rejected()},
+                      {"rejects", summary.rejects_path},
                       {"stopped_by_limit", summary.stopped_by_limit}};
     std::fprintf(out, "%s\n", report.dump(2).c_str());
     return;
@@ -59,7 +66,8 @@ void print_summary(const ConvertArgs& args, const WriterInfo& target, const Conv
     std::fprintf(out, "  %s -> %s: %llu records, %llu converted, %llu rejected", f.input_path.c_str(),
                  f.output_path.c_str(), static_cast<unsigned long long>(f.records),
                  static_cast<unsigned long long>(f.converted), static_cast<unsigned long long>(f.rejected));
-    if (f.blank_lines != 0) std::fprintf(out, " (%llu blank lines skipped)", static_cast<unsigned long long>(f.blank_lines));
+    if (f.blank_lines != 0)
+      std::fprintf(out, " (%llu blank lines skipped)", static_cast<unsigned long long>(f.blank_lines));
     std::fprintf(out, "\n");
     for (const auto& [rule, n] : f.rejected_by_rule) by_rule[rule] += n;
   }
@@ -104,7 +112,8 @@ int run_convert(const ConvertArgs& args) {
 void add_convert_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ConvertArgs>();
   CLI::App* cmd = app.add_subcommand("convert", "Convert chat records to a target format, accounting for every record");
-  cmd->add_option("IN", args->input, "input .jsonl file, directory (every *.jsonl below it) or - for stdin")->required();
+  cmd->add_option("IN", args->input, "input .jsonl file, directory (every *.jsonl below it) or - for stdin")
+      ->required();
   cmd->add_option("-o,--output", args->output, "output file, directory (mirrors IN) or - for stdout")->required();
   cmd->add_option("--to", args->target, target_help());
   cmd->add_option("--tools", args->tools_file, "OpenAI tool list (JSON) for [AVAILABLE_TOOLS] and XML value types")

@@ -43,7 +43,8 @@ int run_detect(const DetectArgs& args) {
   for (const auto& report : reports) {
     std::printf("%s: %llu records, %llu messages (%llu without tool calls or results)\n",
                 report.counters.input_path.c_str(), static_cast<unsigned long long>(report.counters.records),
-                static_cast<unsigned long long>(report.messages), static_cast<unsigned long long>(report.plain_messages));
+                static_cast<unsigned long long>(report.messages),
+                static_cast<unsigned long long>(report.plain_messages));
     print_counts("record shapes", report.records_by_shape);
     print_counts("messages by encoding", report.messages_by_encoding);
     print_counts("records by encoding", report.records_by_encoding);

@@ -15,9 +15,8 @@ Json load_tools_file(const std::string& path) {
   JsonParseError error;
   auto tools = parse_json(buffer.str(), error);
   if (!tools) {
-    const std::string where = error.position ? ":" + std::to_string(error.position->line) + ":" +
-                                                   std::to_string(error.position->column)
-                                             : "";
+    const std::string where =
+        error.position ? ":" + std::to_string(error.position->line) + ":" + std::to_string(error.position->column) : "";
     throw UsageError(path + where + ": not valid JSON: " + error.message);
   }
   if (tools->is_object() && tools->contains("tools")) tools = (*tools)["tools"];

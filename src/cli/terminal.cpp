@@ -18,8 +18,8 @@ void Progress::update(std::uint64_t records, std::uint64_t bytes) {
   if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
   shown_ = true;
-  std::fprintf(stderr, "\r\033[K%s: %llu records, %.1f MB read", file_.c_str(), static_cast<unsigned long long>(records),
-               static_cast<double>(bytes) / 1e6);
+  std::fprintf(stderr, "\r\033[K%s: %llu records, %.1f MB read", file_.c_str(),
+               static_cast<unsigned long long>(records), static_cast<double>(bytes) / 1e6);
   std::fflush(stderr);
 }
 

@@ -41,7 +41,8 @@ void AtomicFile::write(std::string_view bytes) {
 
 void AtomicFile::finish() {
   if (to_stdout_) {
-    if (std::fflush(stdout) != 0) throw UsageError("standard output: write failed: " + std::string(std::strerror(errno)));
+    if (std::fflush(stdout) != 0)
+      throw UsageError("standard output: write failed: " + std::string(std::strerror(errno)));
     return;
   }
   if (file_ == nullptr) return;

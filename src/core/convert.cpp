@@ -77,7 +77,8 @@ std::vector<Job> plan_jobs(const std::string& input, const std::string& output) 
     jobs.push_back({input, output});
   }
   for (const auto& job : jobs) {
-    if (job.input != "-" && job.output != "-" && fs::exists(job.output, ec) && fs::equivalent(job.input, job.output, ec)) {
+    if (job.input != "-" && job.output != "-" && fs::exists(job.output, ec) &&
+        fs::equivalent(job.input, job.output, ec)) {
       throw UsageError(job.output + ": output is the input file; write somewhere else");
     }
   }

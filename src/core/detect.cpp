@@ -8,10 +8,10 @@
 namespace chatfmt {
 namespace {
 
-constexpr EncodingSet kCallEncodings =
-    encoding_bit(Encoding::structured_tool_calls) | encoding_bit(Encoding::code_mode_xml) |
-    encoding_bit(Encoding::direct_xml) | encoding_bit(Encoding::json_in_tags) | encoding_bit(Encoding::json_in_fence) |
-    encoding_bit(Encoding::bare_code);
+constexpr EncodingSet kCallEncodings = encoding_bit(Encoding::structured_tool_calls) |
+                                       encoding_bit(Encoding::code_mode_xml) | encoding_bit(Encoding::direct_xml) |
+                                       encoding_bit(Encoding::json_in_tags) | encoding_bit(Encoding::json_in_fence) |
+                                       encoding_bit(Encoding::bare_code);
 
 RecordOutcome read_only(std::string_view line, const SourceRef& source, const ReadOptions& read) {
   RecordOutcome outcome;
@@ -50,13 +50,16 @@ std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths
               if (set == 0) ++report.plain_messages;
               record_set |= set;
               for (const Encoding encoding : all_encodings()) {
-                if ((set & encoding_bit(encoding)) != 0) ++report.messages_by_encoding[std::string(encoding_name(encoding))];
+                if ((set & encoding_bit(encoding)) != 0)
+                  ++report.messages_by_encoding[std::string(encoding_name(encoding))];
               }
             }
             for (const Encoding encoding : all_encodings()) {
-              if ((record_set & encoding_bit(encoding)) != 0) ++report.records_by_encoding[std::string(encoding_name(encoding))];
+              if ((record_set & encoding_bit(encoding)) != 0)
+                ++report.records_by_encoding[std::string(encoding_name(encoding))];
             }
-            if (std::popcount(static_cast<unsigned>(record_set & kCallEncodings)) > 1) report.mixed_lines.push_back(source.line);
+            if (std::popcount(static_cast<unsigned>(record_set & kCallEncodings)) > 1)
+              report.mixed_lines.push_back(source.line);
           },
           pipeline, report.counters, budget_used);
       reports.push_back(std::move(report));
@@ -69,7 +72,8 @@ Json detect_report_json(const std::vector<DetectFileReport>& reports) {
   Json files = Json::array();
   for (const auto& report : reports) {
     Json unknown = Json::array();
-    for (const auto& u : report.unknown) unknown.push_back(Json{{"line", u.line}, {"rule", u.rule}, {"reason", u.reason}});
+    for (const auto& u : report.unknown)
+      unknown.push_back(Json{{"line", u.line}, {"rule", u.rule}, {"reason", u.reason}});
     files.push_back(Json{{"path", report.counters.input_path},
                          {"records", report.counters.records},
                          {"blank_lines", report.counters.blank_lines},

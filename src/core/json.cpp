@@ -9,8 +9,7 @@ namespace chatfmt {
 
 std::string JsonParseError::describe() const {
   if (!position) return message;
-  return "line " + std::to_string(position->line) + ", column " + std::to_string(position->column) +
-         ": " + message;
+  return "line " + std::to_string(position->line) + ", column " + std::to_string(position->column) + ": " + message;
 }
 
 namespace detail {
@@ -110,13 +109,27 @@ void append_json_string(std::string& out, std::string_view text) {
     out.append(text.data() + run_start, i - run_start);
     run_start = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         out += "\\u00";
         out.push_back(hex[c >> 4]);

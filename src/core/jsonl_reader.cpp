@@ -44,9 +44,8 @@ bool JsonlReader::fill() {
 bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number) {
   std::size_t scan_from = start_;
   for (;;) {
-    const void* found = std::memchr(buffer_.data() + scan_from, '\n', buffer_.size() - scan_from);
-    if (found != nullptr) {
-      const auto newline = static_cast<std::size_t>(static_cast<const char*>(found) - buffer_.data());
+    const std::size_t newline = std::string_view(buffer_).find('\n', scan_from);
+    if (newline != std::string_view::npos) {
       line = std::string_view(buffer_.data() + start_, newline - start_);
       start_ = newline + 1;
       break;

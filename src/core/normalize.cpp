@@ -70,8 +70,8 @@ void link_results(Conversation& conversation, std::string_view record_bytes) {
         throw RecordError("result-id-mismatch",
                           message_where(m) + ": tool_call_id '" + text::excerpt(message.tool_call_id) +
                               "' does not match the call it answers in order (call " +
-                              std::to_string(pending->answered) + " of " + message_where(pending->message) +
-                              ", id '" + text::excerpt(original) + "'); results must come in call order");
+                              std::to_string(pending->answered) + " of " + message_where(pending->message) + ", id '" +
+                              text::excerpt(original) + "'); results must come in call order");
       }
       message.tool_call_id = call.id;
       ++pending->answered;
@@ -114,10 +114,9 @@ const std::string_view* find_delimiter(std::string_view s) {
 
 void check_string(std::string_view s, const std::string& where) {
   if (const auto* delimiter = find_delimiter(s)) {
-    throw RecordError("foreign-delimiter",
-                      where + " contains the chat-control string '" + std::string(*delimiter) +
-                          "', which would leak into the converted text; fix the source, or pass "
-                          "--on-foreign-delimiter=keep to keep it knowingly");
+    throw RecordError("foreign-delimiter", where + " contains the chat-control string '" + std::string(*delimiter) +
+                                               "', which would leak into the converted text; fix the source, or pass "
+                                               "--on-foreign-delimiter=keep to keep it knowingly");
   }
 }
 
@@ -127,7 +126,9 @@ void check_json(const Json& value, const std::string& where) {
   } else if (value.is_object()) {
     for (const auto& [key, item] : value.items()) {
       check_string(key, where);
-      check_json(item, where + "." + key);
+      std::string item_where = where;
+      item_where.append(".").append(key);
+      check_json(item, item_where);
     }
   } else if (value.is_array()) {
     std::size_t index = 0;
@@ -139,10 +140,11 @@ void check_json(const Json& value, const std::string& where) {
 
 const std::vector<std::string_view>& foreign_delimiters() {
   static const std::vector<std::string_view> list = {
-      "<|im_start|>", "<|im_end|>", "<|endoftext|>", "<tool_call>", "</tool_call>", "<tool_response>",
-      "</tool_response>", "<function=", "</function>", "<parameter=", "</parameter>", "[INST]", "[/INST]",
-      "[TOOL_CALLS]", "[AVAILABLE_TOOLS]", "[/AVAILABLE_TOOLS]", "[TOOL_RESULTS]", "[/TOOL_RESULTS]",
-      "[TOOL_CONTENT]", "[SYSTEM_PROMPT]", "[/SYSTEM_PROMPT]", "[CALL_ID]", "[ARGS]"};
+      "<|im_start|>",       "<|im_end|>",       "<|endoftext|>",   "<tool_call>",    "</tool_call>",
+      "<tool_response>",    "</tool_response>", "<function=",      "</function>",    "<parameter=",
+      "</parameter>",       "[INST]",           "[/INST]",         "[TOOL_CALLS]",   "[AVAILABLE_TOOLS]",
+      "[/AVAILABLE_TOOLS]", "[TOOL_RESULTS]",   "[/TOOL_RESULTS]", "[TOOL_CONTENT]", "[SYSTEM_PROMPT]",
+      "[/SYSTEM_PROMPT]",   "[CALL_ID]",        "[ARGS]"};
   return list;
 }
 

@@ -9,10 +9,14 @@ namespace chatfmt {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::system: return "system";
-    case Role::user: return "user";
-    case Role::assistant: return "assistant";
-    case Role::tool: return "tool";
+    case Role::system:
+      return "system";
+    case Role::user:
+      return "user";
+    case Role::assistant:
+      return "assistant";
+    case Role::tool:
+      return "tool";
   }
   return "user";
 }
@@ -26,23 +30,30 @@ std::optional<Role> parse_role(std::string_view name) {
 }
 
 const std::vector<Encoding>& all_encodings() {
-  static const std::vector<Encoding> list = {Encoding::structured_tool_calls, Encoding::code_mode_xml,
-                                             Encoding::direct_xml,           Encoding::json_in_tags,
-                                             Encoding::json_in_fence,        Encoding::bare_code,
-                                             Encoding::tool_response_block,  Encoding::tool_role};
+  static const std::vector<Encoding> list = {
+      Encoding::structured_tool_calls, Encoding::code_mode_xml, Encoding::direct_xml,          Encoding::json_in_tags,
+      Encoding::json_in_fence,         Encoding::bare_code,     Encoding::tool_response_block, Encoding::tool_role};
   return list;
 }
 
 std::string_view encoding_name(Encoding encoding) {
   switch (encoding) {
-    case Encoding::structured_tool_calls: return "structured-tool-calls";
-    case Encoding::code_mode_xml: return "code-mode-xml";
-    case Encoding::direct_xml: return "direct-xml";
-    case Encoding::json_in_tags: return "json-in-tags";
-    case Encoding::json_in_fence: return "json-in-fence";
-    case Encoding::bare_code: return "bare-code";
-    case Encoding::tool_response_block: return "tool-response-block";
-    case Encoding::tool_role: return "tool-role";
+    case Encoding::structured_tool_calls:
+      return "structured-tool-calls";
+    case Encoding::code_mode_xml:
+      return "code-mode-xml";
+    case Encoding::direct_xml:
+      return "direct-xml";
+    case Encoding::json_in_tags:
+      return "json-in-tags";
+    case Encoding::json_in_fence:
+      return "json-in-fence";
+    case Encoding::bare_code:
+      return "bare-code";
+    case Encoding::tool_response_block:
+      return "tool-response-block";
+    case Encoding::tool_role:
+      return "tool-role";
   }
   return "unknown";
 }
@@ -55,10 +66,10 @@ Conversation read_record(std::string_view line, const SourceRef& source, const R
   auto parsed = parser.parse(line.data(), line.size());
   if (parsed.error()) {
     const JsonParseError error = diagnose_json(line, parsed.error());
-    throw RecordError("invalid-json", "the line is not valid JSON (" +
-                                          (error.position ? "column " + std::to_string(error.position->column) + ": "
-                                                          : std::string()) +
-                                          error.message + ")");
+    throw RecordError("invalid-json",
+                      "the line is not valid JSON (" +
+                          (error.position ? "column " + std::to_string(error.position->column) + ": " : std::string()) +
+                          error.message + ")");
   }
   simdjson::dom::object object;
   if (parsed.value_unsafe().get(object)) {
@@ -74,7 +85,8 @@ Conversation read_record(std::string_view line, const SourceRef& source, const R
     }
   }
   std::string shapes;
-  for (const RecordReader* reader : readers()) shapes += (shapes.empty() ? "\"" : " or \"") + std::string(reader->shape_key()) + "\"";
+  for (const RecordReader* reader : readers())
+    shapes += (shapes.empty() ? "\"" : " or \"") + std::string(reader->shape_key()) + "\"";
   throw RecordError("record-shape", "unknown record shape: expected a " + shapes + " key");
 }
 
@@ -112,8 +124,8 @@ RecordOutcome RecordConverter::convert(std::string_view line, const SourceRef& s
     // A bug of ours must not take the run down or lose the record: it is rejected, with the cause.
     outcome = RecordOutcome{};
     outcome.rule = "internal-error";
-    outcome.reason = std::string("chatfmt could not process this record (") + error.what() +
-                     "); please report it with the record";
+    outcome.reason =
+        std::string("chatfmt could not process this record (") + error.what() + "); please report it with the record";
   }
   return outcome;
 }

@@ -28,7 +28,8 @@ void append_base64(std::string& out, std::string_view bytes) {
 
 }  // namespace
 
-void append_reject_line(std::string& out, const SourceRef& source, std::string_view line, const RecordOutcome& outcome) {
+void append_reject_line(std::string& out, const SourceRef& source, std::string_view line,
+                        const RecordOutcome& outcome) {
   out += "{\"path\": ";
   append_json_string(out, source.path);
   out += ", \"line\": " + std::to_string(source.line) + ", \"rule\": ";

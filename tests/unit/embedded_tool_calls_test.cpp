@@ -17,7 +17,8 @@ std::string rule_of(const std::function<void()>& action) {
 
 TEST(DecodeAssistant, CodeModeXmlAsPunieWritesIt) {
   const auto decoded = decode_assistant(
-      "Let me look.\n\n<tool_call><function=execute_code>\n<parameter=code>\nprint(1)\n</parameter>\n</function></tool_call>",
+      "Let me "
+      "look.\n\n<tool_call><function=execute_code>\n<parameter=code>\nprint(1)\n</parameter>\n</function></tool_call>",
       "m", nullptr);
   EXPECT_EQ(decoded.content, "Let me look.");
   ASSERT_EQ(decoded.calls.size(), 1U);
@@ -37,7 +38,8 @@ TEST(DecodeAssistant, ValueLosesExactlyOneNewlineEachSideAndKeepsEveryOtherByte)
 TEST(DecodeAssistant, DirectXmlWithSeveralParametersAndSeveralCalls) {
   const auto decoded = decode_assistant(
       "<tool_call>\n<function=write_file>\n<parameter=path>\na.py\n</parameter>\n<parameter=content>\nx\n</parameter>\n"
-      "</function>\n</tool_call>\n<tool_call>\n<function=read_file>\n<parameter=path>\nb.py\n</parameter>\n</function>\n"
+      "</function>\n</tool_call>\n<tool_call>\n<function=read_file>\n<parameter=path>\nb.py\n</parameter>\n</"
+      "function>\n"
       "</tool_call>",
       "m", nullptr);
   ASSERT_EQ(decoded.calls.size(), 2U);
@@ -51,7 +53,8 @@ TEST(DecodeAssistant, JsonInTagsJsonInFenceAndBareCode) {
   auto tags = decode_assistant("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"x\": 1}}\n</tool_call>", "m", nullptr);
   EXPECT_EQ(tags.encodings, encoding_bit(Encoding::json_in_tags));
   EXPECT_EQ(tags.calls.at(0).arguments["x"], 1);
-  auto fence = decode_assistant("Sure.\n\n```json\n{\"name\": \"f\", \"arguments\": \"{\\\"y\\\": true}\"}\n```", "m", nullptr);
+  auto fence =
+      decode_assistant("Sure.\n\n```json\n{\"name\": \"f\", \"arguments\": \"{\\\"y\\\": true}\"}\n```", "m", nullptr);
   EXPECT_EQ(fence.encodings, encoding_bit(Encoding::json_in_fence));
   EXPECT_EQ(fence.content, "Sure.");
   EXPECT_EQ(fence.calls.at(0).arguments["y"], true);
@@ -85,11 +88,18 @@ TEST(DecodeAssistant, RejectsWhatItCannotPlace) {
   EXPECT_EQ(rule_of([] { decode_assistant("<tool_call>\nx\n</tool_call>\nthen text", "m", nullptr); }),
             "text-after-tool-call");
   EXPECT_EQ(rule_of([] { decode_assistant("<tool_call>\nx\n", "m", nullptr); }), "tool-call-unclosed");
-  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": \"\\{\"}}</tool_call>", "m", nullptr); }),
+  EXPECT_EQ(rule_of([] {
+              decode_assistant("<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": \"\\{\"}}</tool_call>", "m",
+                               nullptr);
+            }),
             "tool-call-json");
-  EXPECT_EQ(rule_of([] { decode_assistant("```json\n{\"name\": \"f\", \"arguments\": {\"a\": \"\\{\"}}\n```", "m", nullptr); }),
+  EXPECT_EQ(rule_of([] {
+              decode_assistant("```json\n{\"name\": \"f\", \"arguments\": {\"a\": \"\\{\"}}\n```", "m", nullptr);
+            }),
             "tool-call-json");
-  EXPECT_EQ(rule_of([] { decode_assistant("<tool_call><function=f><parameter=a>\n1\n</function></tool_call>", "m", nullptr); }),
+  EXPECT_EQ(rule_of([] {
+              decode_assistant("<tool_call><function=f><parameter=a>\n1\n</function></tool_call>", "m", nullptr);
+            }),
             "tool-call-xml");
   EXPECT_EQ(rule_of([] { decode_assistant("<tool_call><function=bad name></function></tool_call>", "m", nullptr); }),
             "tool-call-name");
@@ -98,13 +108,15 @@ TEST(DecodeAssistant, RejectsWhatItCannotPlace) {
 }
 
 TEST(DecodeToolResponses, BlocksLoseOneNewlineEachSide) {
-  const auto results = decode_tool_responses("<tool_response>\n a \n\n</tool_response>\n<tool_response>b</tool_response>", "m");
+  const auto results =
+      decode_tool_responses("<tool_response>\n a \n\n</tool_response>\n<tool_response>b</tool_response>", "m");
   ASSERT_TRUE(results);
   ASSERT_EQ(results->size(), 2U);
   EXPECT_EQ((*results)[0], " a \n");
   EXPECT_EQ((*results)[1], "b");
   EXPECT_FALSE(decode_tool_responses("no blocks here", "m"));
-  EXPECT_EQ(rule_of([] { decode_tool_responses("Here: <tool_response>x</tool_response>", "m"); }), "tool-response-mixed");
+  EXPECT_EQ(rule_of([] { decode_tool_responses("Here: <tool_response>x</tool_response>", "m"); }),
+            "tool-response-mixed");
   EXPECT_EQ(rule_of([] { decode_tool_responses("<tool_response>x", "m"); }), "tool-response-unclosed");
 }
 

@@ -26,7 +26,7 @@ TEST(ParseJson, ReportsLineAndColumnOfAnInvalidEscape) {
 
 TEST(ParseJson, RefusesWhatPythonCouldNotWriteBack) {
   JsonParseError error;
-  EXPECT_FALSE(parse_json(R"({"x": "\ud800"})", error));       // lone surrogate
+  EXPECT_FALSE(parse_json(R"({"x": "\ud800"})", error));              // lone surrogate
   EXPECT_FALSE(parse_json("123456789012345678901234567890", error));  // beyond 64 bits
   EXPECT_FALSE(parse_json("{} trailing", error));
 }

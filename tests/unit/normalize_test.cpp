@@ -48,7 +48,8 @@ TEST(Normalize, KeepsValidIdsAndDerivesOthersDeterministically) {
   EXPECT_EQ(c.messages[1].tool_calls[0].id, "abcDEF123");
   const std::string& derived = c.messages[3].tool_calls[0].id;
   EXPECT_EQ(derived.size(), 9U);
-  EXPECT_TRUE(std::all_of(derived.begin(), derived.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); }));
+  EXPECT_TRUE(std::all_of(derived.begin(), derived.end(),
+                          [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); }));
   EXPECT_EQ(derived, again.messages[3].tool_calls[0].id);
   EXPECT_EQ(c.messages[4].tool_call_id, derived);  // the result follows its call's new id
   Conversation other = original;

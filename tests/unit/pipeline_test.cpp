@@ -20,8 +20,9 @@ std::string slurp(const fs::path& path) {
 }
 
 struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("chatfmt-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                               "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path path =
+      fs::temp_directory_path() / ("chatfmt-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                                   "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
   TempDir() { fs::create_directories(path); }
   ~TempDir() { fs::remove_all(path); }
 };
@@ -39,7 +40,8 @@ TEST(Pipeline, SameBytesForAnyThreadCountAndBatchSize) {
       const auto out = dir.path / ("out-" + std::to_string(threads) + "-" + std::to_string(batch));
       const auto summary = convert_paths(kSamples, out.string(), "", options);
       EXPECT_EQ(summary.records(), 1104U);
-      const std::string bytes = slurp(out / "train.jsonl") + slurp(out / "valid.jsonl") + slurp(out.string() + ".rejects.jsonl");
+      const std::string bytes =
+          slurp(out / "train.jsonl") + slurp(out / "valid.jsonl") + slurp(out.string() + ".rejects.jsonl");
       if (reference.empty()) reference = bytes;
       EXPECT_EQ(bytes, reference) << threads << " threads, batches of " << batch;
     }
@@ -61,7 +63,8 @@ TEST(Pipeline, BlankLinesBomInvalidUtf8AndLimit) {
   const auto input = dir.path / "in.jsonl";
   {
     std::ofstream out(input, std::ios::binary);
-    out << "\xEF\xBB\xBF{\"messages\": [{\"role\": \"user\", \"content\": \"q\"}, {\"role\": \"assistant\", \"content\": \"a\"}]}\r\n"
+    out << "\xEF\xBB\xBF{\"messages\": [{\"role\": \"user\", \"content\": \"q\"}, {\"role\": \"assistant\", "
+           "\"content\": \"a\"}]}\r\n"
         << "   \n"
         << "{\"messages\": [{\"role\": \"user\", \"content\": \"\xFF\"}]}\n"
         << "not json\n"
@@ -103,7 +106,8 @@ TEST(AtomicFile, NothingUnderTheFinalNameUntilCommit) {
 
 TEST(ConvertPaths, UsageErrors) {
   TempDir dir;
-  EXPECT_THROW(convert_paths((dir.path / "missing.jsonl").string(), (dir.path / "o.jsonl").string(), "", {}), UsageError);
+  EXPECT_THROW(convert_paths((dir.path / "missing.jsonl").string(), (dir.path / "o.jsonl").string(), "", {}),
+               UsageError);
   EXPECT_THROW(convert_paths(kSamples, "-", "", {}), UsageError);
   ConvertOptions bad;
   bad.target = "mistral-v99";

@@ -6,7 +6,9 @@
 namespace chatfmt::detail {
 namespace {
 
-Conversation read(std::string_view line, const ReadOptions& options = {}) { return read_record(line, {"t", 1}, options); }
+Conversation read(std::string_view line, const ReadOptions& options = {}) {
+  return read_record(line, {"t", 1}, options);
+}
 
 std::string rule_of(std::string_view line, const ReadOptions& options = {}) {
   try {
@@ -30,7 +32,8 @@ TEST(OpenAiReader, StructuredCallsAndToolMessages) {
 }
 
 TEST(OpenAiReader, ToolResponseBlocksBecomeToolMessages) {
-  const auto c = read(R"({"messages": [{"role": "user", "content": "<tool_response>\na\n</tool_response>\n<tool_response>\nb\n</tool_response>"}]})");
+  const auto c = read(
+      R"({"messages": [{"role": "user", "content": "<tool_response>\na\n</tool_response>\n<tool_response>\nb\n</tool_response>"}]})");
   ASSERT_EQ(c.messages.size(), 2U);
   EXPECT_EQ(c.messages[0].role, Role::tool);
   EXPECT_EQ(c.messages[1].content, "b");
