@@ -127,7 +127,8 @@ void add_convert_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"reject", "keep"}));
   cmd->add_flag("--drop-text-with-tool-calls", args->drop_text_with_tool_calls,
                 "mistral-v3 only: drop assistant text that precedes tool calls (v3 refuses both in one turn)");
-  cmd->add_option("--ignore-key", args->ignored_keys, "top-level record key to drop knowingly (repeatable)");
+  cmd->add_option("--ignore-key", args->ignored_keys, "top-level record key to drop knowingly (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->add_flag("--json", args->json, "print the summary as JSON");
   cmd->callback([args, &exit_code] { exit_code = run_convert(*args); });

@@ -70,7 +70,8 @@ void add_detect_command(CLI::App& app, int& exit_code) {
   cmd->add_option("PATH", args->paths, "files or directories (every *.jsonl below)")->required();
   cmd->add_option("--tools", args->tools_file, "OpenAI tool list used to type XML parameter values")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--ignore-key", args->ignored_keys, "top-level record key to ignore (repeatable)");
+  cmd->add_option("--ignore-key", args->ignored_keys, "top-level record key to ignore (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->callback([args, &exit_code] { exit_code = run_detect(*args); });
