@@ -61,4 +61,9 @@ struct Conversation {
   SourceRef source;
 };
 
+/// A 64-bit hash (XXH3) of what a conversation teaches: roles, contents, call names and
+/// arguments, results, in order. Ids, tools, source position and the source encoding do not
+/// count, so the same example written in two encodings (or two files) hashes the same.
+std::uint64_t content_hash(const Conversation& conversation);
+
 }  // namespace chatfmt

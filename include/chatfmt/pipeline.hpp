@@ -35,6 +35,7 @@ struct RecordOutcome {
   /// message's source encodings.
   std::string_view shape;
   std::vector<EncodingSet> message_encodings;
+  std::uint64_t content_hash = 0;  ///< content_hash() of the conversation read (0 when unreadable)
 };
 
 struct PipelineOptions {

@@ -18,6 +18,7 @@ RecordOutcome read_only(std::string_view line, const SourceRef& source, const Re
   try {
     const Conversation conversation = detail::read_record(line, source, read, &outcome.shape);
     for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
+    outcome.content_hash = content_hash(conversation);
     outcome.accepted = true;
   } catch (const RecordError& error) {
     outcome.rule = error.rule();

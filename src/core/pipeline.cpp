@@ -41,7 +41,8 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
                    const PipelineOptions& options, FileCounters& counters, std::uint64_t& records_budget_used) {
   detail::JsonlReader reader(input);
   const unsigned threads = effective_threads(options.threads);
-  const std::size_t in_flight = options.max_batches_in_flight != 0 ? options.max_batches_in_flight : std::size_t{4} * threads;
+  const std::size_t in_flight =
+      options.max_batches_in_flight != 0 ? options.max_batches_in_flight : std::size_t{4} * threads;
   bool stopped_by_limit = false;
   std::uint64_t records_done = 0;
   SourceRef source;

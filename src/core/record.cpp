@@ -1,5 +1,7 @@
 #include "core/record.hpp"
 
+#include <xxhash.h>
+
 #include "chatfmt/errors.hpp"
 #include "chatfmt/pipeline.hpp"
 #include "core/json_internal.hpp"
@@ -58,6 +60,26 @@ std::string_view encoding_name(Encoding encoding) {
   return "unknown";
 }
 
+std::uint64_t content_hash(const Conversation& conversation) {
+  // Length-prefixed fields, so no two different conversations serialize alike.
+  std::string canonical;
+  auto field = [&canonical](std::string_view text) {
+    canonical += std::to_string(text.size());
+    canonical += ':';
+    canonical += text;
+  };
+  for (const auto& message : conversation.messages) {
+    field(role_name(message.role));
+    field(message.content);
+    for (const auto& call : message.tool_calls) {
+      field(call.name);
+      field(python_json(call.arguments));
+    }
+    canonical += ';';
+  }
+  return XXH3_64bits(canonical.data(), canonical.size());
+}
+
 namespace detail {
 
 Conversation read_record(std::string_view line, const SourceRef& source, const ReadOptions& options,
@@ -112,6 +134,7 @@ RecordOutcome RecordConverter::convert(std::string_view line, const SourceRef& s
   try {
     Conversation conversation = detail::read_record(line, source, state_->options.read, &outcome.shape);
     for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
+    outcome.content_hash = content_hash(conversation);
     detail::normalize(conversation, state_->options, line);
     state_->writer->write(conversation, outcome.output);
     outcome.accepted = true;
