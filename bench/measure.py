@@ -116,6 +116,10 @@ def fmt_rate(value):
     return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
 
 
+def fmt_ratio(value):
+    return f"{value:.2f}x" if value >= 1 else f"{value:.3f}x"
+
+
 def summarize(rows):
     groups = {}
     for r in rows:
@@ -199,7 +203,7 @@ def cmd_report(args):
 
     text = [line(header), line(["-" * w for w in widths])] + [line(row) for row in table] + [""]
     ratio_width = max((len(label) for label, _ in ratios), default=0)
-    text += [f"{label.ljust(ratio_width)}  {value:6.2f}x" for label, value in ratios]
+    text += [f"{label.ljust(ratio_width)}  {fmt_ratio(value):>7}" for label, value in ratios]
     text += [""] + notes
     print("\n".join(text))
 
@@ -215,7 +219,7 @@ def cmd_report(args):
     ]
     md += ["| " + " | ".join(row) + " |" for row in table]
     md += ["", "| ratio | value |", "|---|---:|"]
-    md += [f"| {label.strip()} | {value:.2f}x |" for label, value in ratios]
+    md += [f"| {label.strip()} | {fmt_ratio(value)} |" for label, value in ratios]
     md += [""] + [f"- {note}" for note in notes]
     md += ["", "Commands (temporary paths shortened to their file names):", ""]
     md += [f"- {g['name']}: `{shorten(g['command'])}`" for g in groups]

@@ -54,8 +54,8 @@ head -n "$slice_records" "$CORPUS" >"$WORK/slice.jsonl"
 slice_bytes=$(stat -c %s "$WORK/slice.jsonl")
 # chatfmt writes the slice as OpenAI messages, the input an ad-hoc Python+Jinja converter renders
 # (not timed). Exit status 1 means some records were rejected, which the corpus has on purpose.
-"$CHATFMT" convert "$WORK/slice.jsonl" -o "$WORK/slice.openai.jsonl" --to openai --threads 1 --quiet 2>/dev/null ||
-  (($? == 1)) || { echo "bench: chatfmt --to openai failed on the slice" >&2; exit 2; }
+"$CHATFMT" convert "$WORK/slice.jsonl" -o "$WORK/slice.openai.jsonl" --to openai --threads 1 --quiet \
+  >"$WORK/slice.log" 2>&1 || (($? == 1)) || { cat "$WORK/slice.log" >&2; echo "bench: chatfmt --to openai failed" >&2; exit 2; }
 rendered_records=$(wc -l <"$WORK/slice.openai.jsonl")
 
 measure() { "$PY" bench/measure.py run --results "$RESULTS" "$@"; }
@@ -96,6 +96,7 @@ for n in "${thread_counts[@]:1}"; do
 done
 template_errors=$(grep -c '^{"error"' "$WORK/slice.rendered.jsonl" || true)
 written=$(wc -l <"$WORK/out.t1.jsonl")
+notes+=("chatfmt: $CHATFMT, CMAKE_BUILD_TYPE=${build_type:-unknown}, $("$CHATFMT" --version 2>/dev/null | head -n 1)")
 notes+=("corpus: $corpus_records records, $corpus_bytes bytes (${MEGABYTES} MB target); chatfmt wrote $written, rejected $((corpus_records - written))")
 notes+=("reference slice: first $slice_records corpus records ($repeats x $SOURCE), $rendered_records rendered by the template ($template_errors refused); MB/s counts the slice's input bytes")
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/json_internal.hpp"
+#include "core/text.hpp"
 
 namespace chatfmt {
 
@@ -57,7 +58,8 @@ JsonParseError diagnose_json(std::string_view text, simdjson::error_code simdjso
     std::string what = e.what();
     // nlohmann: "[json.exception.parse_error.101] parse error at line 4, column 27: syntax error ..."
     const auto colon = what.find(": ", what.find("parse error"));
-    error.message = colon == std::string::npos ? what : what.substr(colon + 2);
+    // Its "last read: '…'" quotes raw input, which may not be UTF-8; reports must stay valid.
+    error.message = text::valid_utf8(colon == std::string::npos ? what : what.substr(colon + 2));
     // Its byte offset (1-based, at the failing character) gives line and column in `text`.
     std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;
     if (offset > text.size()) offset = text.size();

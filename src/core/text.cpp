@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include <utf8proc.h>
+
 namespace chatfmt::text {
 namespace {
 
@@ -93,6 +95,25 @@ std::size_t codepoint_count(std::string_view s) {
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t len = utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (len <= 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD for one invalid byte
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, static_cast<std::size_t>(len)));
+    i += static_cast<std::size_t>(len);
+  }
+  return out;
+}
 
 std::string excerpt(std::string_view s, std::size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);

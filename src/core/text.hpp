@@ -25,6 +25,9 @@ std::size_t codepoint_count(std::string_view s);
 
 bool starts_with(std::string_view s, std::string_view prefix);
 
+/// `s` with every invalid UTF-8 sequence replaced by U+FFFD (for messages quoting raw bytes).
+std::string valid_utf8(std::string_view s);
+
 /// Shortens `s` for messages: at most `max_bytes`, cut at a UTF-8 boundary, "…" appended.
 std::string excerpt(std::string_view s, std::size_t max_bytes = 60);
 
