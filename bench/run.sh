@@ -4,8 +4,8 @@
 #
 #   bench/run.sh
 #
-# Environment (optional): BENCH_MEGABYTES (corpus size, default 100), BENCH_RUNS (timed runs per
-# command, default 5), BENCH_SLICE (records for the Python+Jinja reference, default ~2000).
+# Environment (optional): BENCH_MEGABYTES (corpus size, default 100), BENCH_RUNS (rounds: timed
+# runs per command, default 5), BENCH_SLICE (records for the Python+Jinja reference, default ~2000).
 # Prints a table and writes bench/results/latest.md. Exits 1 if the outputs of different thread
 # counts are not byte-identical.
 set -euo pipefail
