@@ -22,8 +22,4 @@ inline constexpr std::string_view kToolsOutro =
     "language BEFORE the function call, but NOT after\n- If there is no function call available, answer the question "
     "like normal with your current knowledge and do not tell the user about function calls\n</IMPORTANT>";
 
-/// Python's str(value), which Jinja's `|string` and `~` apply: strings as they are, True/False/
-/// None, floats in repr, containers in Python's repr.
-std::string python_str(const Json& value);
-
 }  // namespace chatfmt::qwen3

@@ -1,106 +1,11 @@
 // qwen3-xml: ChatML text byte-identical to Qwen3-Coder's official chat template (tools described
 // in the system turn, XML tool calls, tool results as <tool_response> blocks in user turns).
-#include <cmath>
-
 #include "chatfmt/errors.hpp"
 #include "core/text.hpp"
 #include "qwen3_chatml.hpp"
 #include "registry_entries.hpp"
 
 namespace chatfmt {
-namespace qwen3 {
-namespace {
-
-void append_python_repr_string(std::string& out, const std::string& s) {
-  // Python picks single quotes unless the string has ' and no ".
-  const bool use_double = s.find('\'') != std::string::npos && s.find('"') == std::string::npos;
-  const char quote = use_double ? '"' : '\'';
-  static constexpr char hex[] = "0123456789abcdef";
-  out.push_back(quote);
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (ch == quote || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (ch == '\r') {
-      out += "\\r";
-    } else if (ch == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7F) {
-      out += "\\x";
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 0xF]);
-    } else {
-      out.push_back(ch);  // non-ASCII kept (Python escapes only non-printable code points)
-    }
-  }
-  out.push_back(quote);
-}
-
-void append_python_repr(std::string& out, const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::string:
-      append_python_repr_string(out, value.get_ref<const std::string&>());
-      return;
-    case Json::value_t::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [key, item] : value.items()) {
-        if (!first) out += ", ";
-        first = false;
-        append_python_repr_string(out, key);
-        out += ": ";
-        append_python_repr(out, item);
-      }
-      out.push_back('}');
-      return;
-    }
-    case Json::value_t::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& item : value) {
-        if (!first) out += ", ";
-        first = false;
-        append_python_repr(out, item);
-      }
-      out.push_back(']');
-      return;
-    }
-    default:
-      out += python_str(value);
-  }
-}
-
-}  // namespace
-
-std::string python_str(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::string:
-      return value.get<std::string>();
-    case Json::value_t::boolean:
-      return value.get<bool>() ? "True" : "False";
-    case Json::value_t::null:
-      return "None";
-    case Json::value_t::number_float: {
-      const double d = value.get<double>();
-      if (std::isnan(d)) return "nan";
-      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-      return python_float_repr(d);
-    }
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-      return python_json(value);
-    default: {
-      std::string out;
-      append_python_repr(out, value);
-      return out;
-    }
-  }
-}
-
-}  // namespace qwen3
 
 namespace {
 
@@ -114,7 +19,7 @@ void render_extra_keys(const Json& dict, std::initializer_list<std::string_view>
     for (auto h : handled) skip = skip || key == h;
     if (skip) continue;
     out += "\n<" + key + ">";
-    out += is_container(value) ? python_json(value) : qwen3::python_str(value);
+    out += is_container(value) ? python_json(value) : python_str(value);
     out += "</" + key + ">";
   }
 }
@@ -124,11 +29,11 @@ void render_tools(const Json& tools, std::string& out) {
   for (const auto& entry : tools) {
     const Json& tool = entry.is_object() && entry.contains("function") ? entry["function"] : entry;
     out += "\n<function>\n<name>";
-    out += qwen3::python_str(tool.value("name", Json("")));
+    out += python_str(tool.value("name", Json("")));
     out += "</name>";
     if (tool.contains("description")) {
       out += "\n<description>";
-      out += text::python_strip(qwen3::python_str(tool["description"]));
+      out += text::python_strip(python_str(tool["description"]));
       out += "</description>";
     }
     out += "\n<parameters>";
@@ -136,11 +41,10 @@ void render_tools(const Json& tools, std::string& out) {
     if (parameters.is_object() && parameters.contains("properties") && parameters["properties"].is_object()) {
       for (const auto& [name, fields] : parameters["properties"].items()) {
         out += "\n<parameter>\n<name>" + name + "</name>";
-        if (fields.is_object() && fields.contains("type"))
-          out += "\n<type>" + qwen3::python_str(fields["type"]) + "</type>";
+        if (fields.is_object() && fields.contains("type")) out += "\n<type>" + python_str(fields["type"]) + "</type>";
         if (fields.is_object() && fields.contains("description")) {
           out += "\n<description>";
-          out += text::python_strip(qwen3::python_str(fields["description"]));
+          out += text::python_strip(python_str(fields["description"]));
           out += "</description>";
         }
         render_extra_keys(fields, {"name", "type", "description"}, out);
@@ -189,7 +93,7 @@ class Qwen3XmlWriter final : public Writer {
           text += "\n<tool_call>\n<function=" + call.name + ">\n";
           for (const auto& [name, value] : call.arguments.items()) {
             text += "<parameter=" + name + ">\n";
-            text += is_container(value) ? python_json(value) : qwen3::python_str(value);
+            text += is_container(value) ? python_json(value) : python_str(value);
             text += "\n</parameter>\n";
           }
           text += "</function>\n</tool_call>";

@@ -36,6 +36,10 @@ std::optional<Json> parse_json(std::string_view text, JsonParseError& error);
 void append_python_json(std::string& out, const Json& value);
 std::string python_json(const Json& value);
 
+/// Python's str(value), which Jinja's `|string` and `~` apply: a string as it is; True, False,
+/// None; floats in repr (nan, inf); lists and dicts in Python's repr ({'a': [1, True]}).
+std::string python_str(const Json& value);
+
 /// Appends `text` as a JSON string literal, escaped as json.dumps(ensure_ascii=False) does.
 void append_json_string(std::string& out, std::string_view text);
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <utf8proc.h>
+
 #include "core/json_internal.hpp"
 #include "core/text.hpp"
 
@@ -189,7 +191,69 @@ std::string python_float_repr(double value) {
   return out;
 }
 
-void append_python_json(std::string& out, const Json& value) {
+namespace {
+
+// Python writes containers the same way for json.dumps and for repr(); only leaves differ.
+enum class PythonSyntax { json_dumps, repr };
+
+// Python's str.isprintable(): every code point but the categories Cc, Cf, Cs, Co, Cn, Zl, Zp
+// and the separators Zs other than the space.
+bool python_printable(utf8proc_int32_t cp) {
+  if (cp == ' ') return true;
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
+    case UTF8PROC_CATEGORY_CS:
+    case UTF8PROC_CATEGORY_CO:
+    case UTF8PROC_CATEGORY_CN:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_ZS:
+      return false;
+    default:
+      return true;
+  }
+}
+
+void append_repr_string(std::string& out, const std::string& s) {
+  // Python picks single quotes unless the string has ' and no ".
+  const bool use_double = s.find('\'') != std::string::npos && s.find('"') == std::string::npos;
+  const char quote = use_double ? '"' : '\'';
+  out.push_back(quote);
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t len = utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    const std::size_t n = len > 0 ? static_cast<std::size_t>(len) : 1;
+    if (cp == quote || cp == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(cp));
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (len > 0 && python_printable(cp)) {
+      out.append(s, i, n);
+    } else {
+      std::array<char, 12> escaped{};
+      const auto value = static_cast<unsigned>(len > 0 ? cp : static_cast<unsigned char>(s[i]));
+      std::snprintf(escaped.data(), escaped.size(),
+                    value < 0x100     ? "\\x%02x"
+                    : value < 0x10000 ? "\\u%04x"
+                                      : "\\U%08x",
+                    value);
+      out += escaped.data();
+    }
+    i += n;
+  }
+  out.push_back(quote);
+}
+
+void append_python(std::string& out, const Json& value, PythonSyntax syntax) {
+  const bool repr = syntax == PythonSyntax::repr;
   switch (value.type()) {
     case Json::value_t::object: {
       out.push_back('{');
@@ -197,9 +261,9 @@ void append_python_json(std::string& out, const Json& value) {
       for (const auto& [key, item] : value.items()) {
         if (!first) out += ", ";
         first = false;
-        append_json_string(out, key);
+        repr ? append_repr_string(out, key) : append_json_string(out, key);
         out += ": ";
-        append_python_json(out, item);
+        append_python(out, item, syntax);
       }
       out.push_back('}');
       return;
@@ -210,16 +274,17 @@ void append_python_json(std::string& out, const Json& value) {
       for (const auto& item : value) {
         if (!first) out += ", ";
         first = false;
-        append_python_json(out, item);
+        append_python(out, item, syntax);
       }
       out.push_back(']');
       return;
     }
     case Json::value_t::string:
-      append_json_string(out, value.get_ref<const std::string&>());
+      repr ? append_repr_string(out, value.get_ref<const std::string&>())
+           : append_json_string(out, value.get_ref<const std::string&>());
       return;
     case Json::value_t::boolean:
-      out += value.get<bool>() ? "true" : "false";
+      out += value.get<bool>() ? (repr ? "True" : "true") : (repr ? "False" : "false");
       return;
     case Json::value_t::number_integer:
       out += std::to_string(value.get<std::int64_t>());
@@ -227,15 +292,34 @@ void append_python_json(std::string& out, const Json& value) {
     case Json::value_t::number_unsigned:
       out += std::to_string(value.get<std::uint64_t>());
       return;
-    case Json::value_t::number_float:
-      out += python_float_repr(value.get<double>());
+    case Json::value_t::number_float: {
+      const double d = value.get<double>();
+      if (repr && std::isnan(d)) {
+        out += "nan";
+      } else if (repr && std::isinf(d)) {
+        out += d > 0 ? "inf" : "-inf";
+      } else {
+        out += python_float_repr(d);
+      }
       return;
+    }
     case Json::value_t::null:
     case Json::value_t::discarded:
     case Json::value_t::binary:
-      out += "null";
+      out += repr ? "None" : "null";
       return;
   }
+}
+
+}  // namespace
+
+void append_python_json(std::string& out, const Json& value) { append_python(out, value, PythonSyntax::json_dumps); }
+
+std::string python_str(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  std::string out;
+  append_python(out, value, PythonSyntax::repr);
+  return out;
 }
 
 std::string python_json(const Json& value) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Differential test of chatfmt's JSON serializer against Python's json.dumps(ensure_ascii=False),
-which is what the chat templates' `tojson` is. Random documents (seeded, so a failure repeats)
+"""Differential test of chatfmt's serializers against Python: json.dumps(ensure_ascii=False), which
+is what the chat templates' `tojson` is, and str(), which Jinja's `|string` is. Random documents (seeded, so a failure repeats)
 stress floats at every magnitude, big and negative integers, escapes and non-ASCII text.
 
   check_python_json.py PYTHON_JSON_DUMP
@@ -29,7 +29,7 @@ def random_float(rng):
 
 
 def random_string(rng):
-    alphabet = "ab \"\\/\n\t\r\b\f\x00\x01\x1f\x7fé日本👩\u200b\u2028\ufeff<>&'"
+    alphabet = "ab \"\\/\n\t\r\b\f\x00\x01\x1f\x7f\x85\xa0\xadé日本👩\u200b\u2028\u3000\ufeff\U000e0001<>&'"
     return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
 
 
@@ -59,13 +59,15 @@ def main():
     result = subprocess.run([sys.argv[1]], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
     ours = result.stdout.split("\n")
     failures = 0
-    for line, mine in zip(lines, ours):
-        expected = json.dumps(json.loads(line), ensure_ascii=False)
-        if mine != expected:
-            failures += 1
-            if failures <= 10:
-                print(f"FAIL {line}\n  python:  {expected}\n  chatfmt: {mine}")
-    print(f"{len(lines) - failures} passed, {failures} failed")
+    for index, line in enumerate(lines):
+        value = json.loads(line)
+        for kind, expected, mine in (("json.dumps", json.dumps(value, ensure_ascii=False), ours[2 * index]),
+                                     ("str", str(value), json.loads(ours[2 * index + 1]))):
+            if mine != expected:
+                failures += 1
+                if failures <= 10:
+                    print(f"FAIL {kind} {line}\n  python:  {expected!r}\n  chatfmt: {mine!r}")
+    print(f"{2 * len(lines) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
