@@ -241,7 +241,6 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
       fence = static_cast<std::size_t>(fence_match.data() - text.data());
     }
     if (tag == std::string_view::npos && fence == std::string_view::npos) break;
-    const std::string_view call_where = where;
     if (tag != std::string_view::npos && (fence == std::string_view::npos || tag < fence)) {
       check_gap(pos, tag);
       if (!seen_call) text_end = tag;
@@ -254,7 +253,7 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
       if (body.find(kCallOpen) != std::string_view::npos) {
         throw RecordError("tool-call-unclosed", at(where, "<tool_call> opens again before </tool_call>"));
       }
-      decoded.calls.push_back(parse_tagged_call(body, call_where, tools, decoded.encodings));
+      decoded.calls.push_back(parse_tagged_call(body, where, tools, decoded.encodings));
       seen_call = true;
       pos = close + kCallClose.size();
       continue;
@@ -282,7 +281,7 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
     }
     check_gap(pos, fence);
     if (!seen_call) text_end = fence;
-    decoded.calls.push_back(tool_call_from_json(*parsed, call_where));
+    decoded.calls.push_back(tool_call_from_json(*parsed, where));
     decoded.encodings |= encoding_bit(Encoding::json_in_fence);
     seen_call = true;
     pos = close + 3;
