@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config
-          libsimdjson-dev libre2-dev libtbb-dev libcli11-dev libpugixml-dev nlohmann-json3-dev libxxhash-dev libutf8proc-dev
+          libsimdjson-dev libre2-dev libtbb-dev libcli11-dev libpugixml-dev nlohmann-json3-dev libxxhash-dev libutf8proc-dev libsentencepiece-dev
           libgtest-dev python3 python3-jinja2)
 missing=()
 for package in "${packages[@]}"; do
