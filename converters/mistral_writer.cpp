@@ -187,6 +187,14 @@ class MistralWriter final : public Writer {
   MistralWriter(Version version, const WriterOptions& options) : version_(version), options_(options) {}
 
   void write(const Conversation& conversation, std::string& out) const override {
+    std::string text;
+    render_text(conversation, text);
+    out += "{\"text\": ";
+    append_json_string(out, text);
+    out += "}";
+  }
+
+  bool render_text(const Conversation& conversation, std::string& text) const override {
     std::vector<TemplateMessage> messages;
     std::vector<std::string> system_parts;
     for (const auto& message : conversation.messages) {
@@ -207,7 +215,7 @@ class MistralWriter final : public Writer {
     messages = aggregate(messages);
     check_order(messages, version_);
 
-    std::string text = "<s>";
+    text = "<s>";
     const bool has_tools = conversation.tools && !conversation.tools->empty();
     std::string available_tools;
     if (has_tools) {
@@ -240,9 +248,7 @@ class MistralWriter final : public Writer {
           break;
       }
     }
-    out += "{\"text\": ";
-    append_json_string(out, text);
-    out += "}";
+    return true;
   }
 
  private:

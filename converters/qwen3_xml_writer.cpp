@@ -62,6 +62,14 @@ void render_tools(const Json& tools, std::string& out) {
 class Qwen3XmlWriter final : public Writer {
  public:
   void write(const Conversation& conversation, std::string& out) const override {
+    std::string text;
+    render_text(conversation, text);
+    out += "{\"text\": ";
+    append_json_string(out, text);
+    out += "}";
+  }
+
+  bool render_text(const Conversation& conversation, std::string& text) const override {
     const auto& messages = conversation.messages;
     std::size_t start = 0;
     const std::string* system_message = nullptr;
@@ -70,7 +78,7 @@ class Qwen3XmlWriter final : public Writer {
       start = 1;
     }
     const bool has_tools = conversation.tools && !conversation.tools->empty();
-    std::string text;
+    text.clear();
     if (system_message != nullptr) {
       text += "<|im_start|>system\n" + *system_message;
     } else if (has_tools) {
@@ -109,9 +117,7 @@ class Qwen3XmlWriter final : public Writer {
         text += "\n" + message.content + "<|im_end|>\n";
       }
     }
-    out += "{\"text\": ";
-    append_json_string(out, text);
-    out += "}";
+    return true;
   }
 };
 

@@ -44,6 +44,13 @@ class Writer {
   /// Appends one output JSONL line (without the newline) for a normalized conversation; throws
   /// RecordError naming the target rule the conversation breaks.
   virtual void write(const Conversation& conversation, std::string& out) const = 0;
+  /// The rendered text a trainer tokenizes, for targets whose records are {"text": …}; false
+  /// for targets that write structured records (openai). Throws RecordError like write().
+  virtual bool render_text(const Conversation& conversation, std::string& text) const {
+    (void)conversation;
+    (void)text;
+    return false;
+  }
 };
 
 struct WriterInfo {

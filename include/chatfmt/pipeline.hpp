@@ -36,6 +36,7 @@ struct RecordOutcome {
   std::string_view shape;
   std::vector<EncodingSet> message_encodings;
   std::uint64_t content_hash = 0;  ///< content_hash() of the conversation read (0 when unreadable)
+  std::uint64_t tokens = 0;        ///< jobs that tokenize: the record's token count
 };
 
 struct PipelineOptions {
@@ -81,8 +82,12 @@ class RecordConverter {
   RecordConverter(const RecordConverter&) = delete;
   RecordConverter& operator=(const RecordConverter&) = delete;
   RecordOutcome convert(std::string_view line, const SourceRef& source) const;
+  /// Like convert(), but `output` is the rendered text itself (for targets that render text;
+  /// others reject the record with rule "no-text-target").
+  RecordOutcome render_text(std::string_view line, const SourceRef& source) const;
 
  private:
+  RecordOutcome run(std::string_view line, const SourceRef& source, bool text_only) const;
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -57,13 +57,25 @@ RecordConverter::RecordConverter(const ConvertOptions& options) : state_(std::ma
 RecordConverter::~RecordConverter() = default;
 
 RecordOutcome RecordConverter::convert(std::string_view line, const SourceRef& source) const {
+  return run(line, source, false);
+}
+
+RecordOutcome RecordConverter::render_text(std::string_view line, const SourceRef& source) const {
+  return run(line, source, true);
+}
+
+RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& source, bool text_only) const {
   RecordOutcome outcome;
   try {
     Conversation conversation = detail::read_record(line, source, state_->options.read, &outcome.shape);
     for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
     outcome.content_hash = content_hash(conversation);
     detail::normalize(conversation, state_->options, line);
-    state_->writer->write(conversation, outcome.output);
+    if (!text_only) {
+      state_->writer->write(conversation, outcome.output);
+    } else if (!state_->writer->render_text(conversation, outcome.output)) {
+      throw RecordError("no-text-target", "target '" + state_->options.target + "' writes no text to tokenize");
+    }
     outcome.accepted = true;
   } catch (const RecordError& error) {
     outcome.accepted = false;

@@ -1,0 +1,106 @@
+// Token counts per record, through the same streaming pipeline as convert: each record rendered
+// as the trainer sees it (text records as they are, message records through the target writer).
+#include <algorithm>
+
+#include <simdjson.h>
+
+#include "chatfmt/errors.hpp"
+#include "chatfmt/tokens.hpp"
+#include "core/atomic_file.hpp"
+#include "core/json_internal.hpp"
+
+namespace chatfmt {
+namespace {
+
+// A {"text": …} record's text (the trainer reads it as it is), if the record is one.
+bool text_record(std::string_view line, std::string& text) {
+  simdjson::dom::object object;
+  if (detail::thread_parser().parse(line.data(), line.size()).get(object) != simdjson::SUCCESS) return false;
+  simdjson::dom::element messages;
+  if (object["messages"].get(messages) == simdjson::SUCCESS) return false;
+  std::string_view value;
+  if (object["text"].get(value) != simdjson::SUCCESS) return false;
+  text.assign(value);
+  return true;
+}
+
+std::uint64_t nearest_rank(const std::vector<std::uint32_t>& sorted, double fraction) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size()) + 0.999999999);
+  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+}  // namespace
+
+TokenCountReport count_tokens(const std::vector<std::string>& paths, const Tokenizer& tokenizer,
+                              const TokenCountOptions& options) {
+  ConvertOptions convert = options.convert;
+  convert.target = options.target;
+  const RecordConverter converter(convert);
+  TokenCountReport report;
+  std::unique_ptr<detail::AtomicFile> dump;
+  if (!options.dump_ids_path.empty()) dump = std::make_unique<detail::AtomicFile>(options.dump_ids_path);
+  std::uint64_t budget_used = 0;
+
+  for (const auto& path : paths) {
+    for (const auto& file : list_jsonl_inputs(path)) {
+      FileCounters counters;
+      counters.input_path = file;
+      process_jsonl(
+          file,
+          [&](std::string_view line, const SourceRef& source) {
+            RecordOutcome outcome;
+            std::string text;
+            if (!text_record(line, text)) {
+              outcome = converter.render_text(line, source);
+              if (!outcome.accepted) return outcome;
+              text = std::move(outcome.output);
+            }
+            thread_local std::vector<TokenId> ids;
+            ids.clear();
+            tokenizer.encode(text, ids);
+            outcome.accepted = true;
+            outcome.tokens = ids.size();
+            outcome.output.clear();
+            if (dump) {
+              outcome.output.push_back('[');
+              for (std::size_t i = 0; i < ids.size(); ++i) {
+                if (i > 0) outcome.output.push_back(',');
+                outcome.output += std::to_string(ids[i]);
+              }
+              outcome.output += "]\n";
+            }
+            return outcome;
+          },
+          [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
+            if (!outcome.accepted) {
+              report.rejected.push_back({source.path, source.line, outcome.rule, outcome.reason});
+              if (dump) dump->write("null\n");
+              return;
+            }
+            report.counts.push_back(static_cast<std::uint32_t>(outcome.tokens));
+            if (options.max_seq_length != 0 && outcome.tokens > options.max_seq_length) {
+              report.over_limit.push_back({source.path, source.line, outcome.tokens});
+            }
+            if (dump) dump->write(outcome.output);
+          },
+          options.pipeline, counters, budget_used);
+      report.files.push_back(std::move(counters));
+    }
+  }
+  if (dump) dump->commit();
+
+  std::vector<std::uint32_t> sorted = report.counts;
+  std::sort(sorted.begin(), sorted.end());
+  if (!sorted.empty()) {
+    report.min = sorted.front();
+    report.max = sorted.back();
+    report.median = nearest_rank(sorted, 0.5);
+    report.p95 = nearest_rank(sorted, 0.95);
+    for (const auto count : sorted) report.total += count;
+  }
+  return report;
+}
+
+}  // namespace chatfmt
