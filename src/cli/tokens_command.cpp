@@ -167,9 +167,8 @@ bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, Json& json_o
                               {"files", files}};
     return clean;
   }
-  std::printf("Token counts: %s rendered as %.*s, tokenized with %s\n",
-              args.paths.size() == 1 ? args.paths[0].c_str() : "inputs", static_cast<int>(target->name.size()),
-              target->name.data(), args.tokenizer_path.c_str());
+  std::printf("Token counts with %s (message records rendered as %.*s, text records as they are)\n",
+              args.tokenizer_path.c_str(), static_cast<int>(target->name.size()), target->name.data());
   for (const auto& f : report.files) {
     std::printf("  %s: %llu records, %llu tokenized, %llu rejected\n", f.input_path.c_str(),
                 static_cast<unsigned long long>(f.records), static_cast<unsigned long long>(f.converted),
