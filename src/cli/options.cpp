@@ -15,14 +15,9 @@ Json load_tools_file(const std::string& path) {
   JsonParseError error;
   auto tools = parse_json(buffer.str(), error);
   if (!tools) {
-    // Appended piecewise: GCC 12 at -O3 warns (-Wrestrict) on ":" + std::to_string(...).
-    std::string message = path;
-    if (error.position) {
-      message.append(":").append(std::to_string(error.position->line));
-      message.append(":").append(std::to_string(error.position->column));
-    }
-    message.append(": not valid JSON: ").append(error.message);
-    throw UsageError(message);
+    const std::string where =
+        error.position ? ":" + std::to_string(error.position->line) + ":" + std::to_string(error.position->column) : "";
+    throw UsageError(path + where + ": not valid JSON: " + error.message);
   }
   if (tools->is_object() && tools->contains("tools")) tools = (*tools)["tools"];
   if (!tools->is_array()) throw UsageError(path + ": expected a JSON list of tools (OpenAI format)");
