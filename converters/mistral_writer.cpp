@@ -182,17 +182,9 @@ void append_v3_tool_content(const std::string& content, std::string& out) {
   append_json_string(out, content);
 }
 
-class MistralWriter final : public Writer {
+class MistralWriter final : public TextWriter {
  public:
   MistralWriter(Version version, const WriterOptions& options) : version_(version), options_(options) {}
-
-  void write(const Conversation& conversation, std::string& out) const override {
-    std::string text;
-    render_text(conversation, text);
-    out += "{\"text\": ";
-    append_json_string(out, text);
-    out += "}";
-  }
 
   bool render_text(const Conversation& conversation, std::string& text) const override {
     std::vector<TemplateMessage> messages;

@@ -59,16 +59,8 @@ void render_tools(const Json& tools, std::string& out) {
   out += qwen3::kToolsOutro;
 }
 
-class Qwen3XmlWriter final : public Writer {
+class Qwen3XmlWriter final : public TextWriter {
  public:
-  void write(const Conversation& conversation, std::string& out) const override {
-    std::string text;
-    render_text(conversation, text);
-    out += "{\"text\": ";
-    append_json_string(out, text);
-    out += "}";
-  }
-
   bool render_text(const Conversation& conversation, std::string& text) const override {
     const auto& messages = conversation.messages;
     std::size_t start = 0;

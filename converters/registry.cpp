@@ -55,6 +55,14 @@ const std::vector<WriterInfo>& writers() {
   return table;
 }
 
+void TextWriter::write(const Conversation& conversation, std::string& out) const {
+  std::string text;
+  render_text(conversation, text);
+  out += "{\"text\": ";
+  append_json_string(out, text);
+  out += "}";
+}
+
 const WriterInfo* find_writer(std::string_view name_or_alias) {
   for (const auto& info : writers()) {
     if (info.name == name_or_alias) return &info;

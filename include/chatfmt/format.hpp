@@ -53,6 +53,13 @@ class Writer {
   }
 };
 
+/// A target whose records are {"text": …}: it renders the text, the record follows.
+class TextWriter : public Writer {
+ public:
+  void write(const Conversation& conversation, std::string& out) const final;
+  bool render_text(const Conversation& conversation, std::string& text) const override = 0;
+};
+
 struct WriterInfo {
   std::string_view name;
   std::vector<std::string_view> aliases;

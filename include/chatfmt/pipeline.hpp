@@ -82,9 +82,10 @@ class RecordConverter {
   RecordConverter(const RecordConverter&) = delete;
   RecordConverter& operator=(const RecordConverter&) = delete;
   RecordOutcome convert(std::string_view line, const SourceRef& source) const;
-  /// Like convert(), but `output` is the rendered text itself (for targets that render text;
-  /// others reject the record with rule "no-text-target").
-  RecordOutcome render_text(std::string_view line, const SourceRef& source) const;
+  /// The text a trainer reads for this record, in `output`: a {"text": …} record's text as it
+  /// is, a message record rendered by the target (targets that write no text reject it with
+  /// rule "no-text-target").
+  RecordOutcome trainer_text(std::string_view line, const SourceRef& source) const;
 
  private:
   RecordOutcome run(std::string_view line, const SourceRef& source, bool text_only) const;

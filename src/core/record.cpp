@@ -9,8 +9,7 @@ namespace chatfmt {
 
 namespace detail {
 
-Conversation read_record(std::string_view line, const SourceRef& source, const ReadOptions& options,
-                         std::string_view* shape) {
+simdjson::dom::object parse_record(std::string_view line) {
   auto& parser = thread_parser();
   auto parsed = parser.parse(line.data(), line.size());
   if (parsed.error()) {
@@ -24,6 +23,11 @@ Conversation read_record(std::string_view line, const SourceRef& source, const R
   if (parsed.value_unsafe().get(object)) {
     throw RecordError("record-shape", "the record is not a JSON object");
   }
+  return object;
+}
+
+Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& source, const ReadOptions& options,
+                                std::string_view* shape) {
   for (const RecordReader* reader : readers()) {
     simdjson::dom::element marker;
     if (object[reader->shape_key()].get(marker) == simdjson::SUCCESS) {
@@ -37,6 +41,11 @@ Conversation read_record(std::string_view line, const SourceRef& source, const R
   for (const RecordReader* reader : readers())
     shapes += (shapes.empty() ? "\"" : " or \"") + std::string(reader->shape_key()) + "\"";
   throw RecordError("record-shape", "unknown record shape: expected a " + shapes + " key");
+}
+
+Conversation read_record(std::string_view line, const SourceRef& source, const ReadOptions& options,
+                         std::string_view* shape) {
+  return read_parsed_record(parse_record(line), source, options, shape);
 }
 
 }  // namespace detail
@@ -60,14 +69,25 @@ RecordOutcome RecordConverter::convert(std::string_view line, const SourceRef& s
   return run(line, source, false);
 }
 
-RecordOutcome RecordConverter::render_text(std::string_view line, const SourceRef& source) const {
+RecordOutcome RecordConverter::trainer_text(std::string_view line, const SourceRef& source) const {
   return run(line, source, true);
 }
 
 RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& source, bool text_only) const {
   RecordOutcome outcome;
   try {
-    Conversation conversation = detail::read_record(line, source, state_->options.read, &outcome.shape);
+    const simdjson::dom::object record = detail::parse_record(line);
+    if (text_only) {
+      // A trainer reads a text record as it is (mlx_lm's "text" datasets), messages through a template.
+      std::string_view text;
+      simdjson::dom::element messages;
+      if (record["text"].get(text) == simdjson::SUCCESS && record["messages"].get(messages) != simdjson::SUCCESS) {
+        outcome.output.assign(text);
+        outcome.accepted = true;
+        return outcome;
+      }
+    }
+    Conversation conversation = detail::read_parsed_record(record, source, state_->options.read, &outcome.shape);
     for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
     outcome.content_hash = content_hash(conversation);
     detail::normalize(conversation, state_->options, line);

@@ -2,27 +2,12 @@
 // as the trainer sees it (text records as they are, message records through the target writer).
 #include <algorithm>
 
-#include <simdjson.h>
-
 #include "chatfmt/errors.hpp"
 #include "chatfmt/tokens.hpp"
 #include "core/atomic_file.hpp"
-#include "core/json_internal.hpp"
 
 namespace chatfmt {
 namespace {
-
-// A {"text": …} record's text (the trainer reads it as it is), if the record is one.
-bool text_record(std::string_view line, std::string& text) {
-  simdjson::dom::object object;
-  if (detail::thread_parser().parse(line.data(), line.size()).get(object) != simdjson::SUCCESS) return false;
-  simdjson::dom::element messages;
-  if (object["messages"].get(messages) == simdjson::SUCCESS) return false;
-  std::string_view value;
-  if (object["text"].get(value) != simdjson::SUCCESS) return false;
-  text.assign(value);
-  return true;
-}
 
 std::uint64_t nearest_rank(const std::vector<std::uint32_t>& sorted, double fraction) {
   if (sorted.empty()) return 0;
@@ -50,17 +35,11 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
       process_jsonl(
           file,
           [&](std::string_view line, const SourceRef& source) {
-            RecordOutcome outcome;
-            std::string text;
-            if (!text_record(line, text)) {
-              outcome = converter.render_text(line, source);
-              if (!outcome.accepted) return outcome;
-              text = std::move(outcome.output);
-            }
+            RecordOutcome outcome = converter.trainer_text(line, source);
+            if (!outcome.accepted) return outcome;
             thread_local std::vector<TokenId> ids;
             ids.clear();
-            tokenizer.encode(text, ids);
-            outcome.accepted = true;
+            tokenizer.encode(outcome.output, ids);
             outcome.tokens = ids.size();
             outcome.output.clear();
             if (dump) {

@@ -121,8 +121,6 @@ class HfByteLevelBpe final : public Tokenizer {
   std::vector<bool> special_;
 };
 
-[[noreturn]] void fail(const std::string& path, const std::string& what) { throw TokenizerError(path + ": " + what); }
-
 // An optional boolean field; absent or null means `fallback`.
 bool bool_or(element e, const char* key, bool fallback) {
   bool value = fallback;

@@ -13,8 +13,6 @@ namespace {
 
 using simdjson::dom::element;
 
-[[noreturn]] void fail(const std::string& path, const std::string& what) { throw TokenizerError(path + ": " + what); }
-
 bool decode_base64(std::string_view text, std::string& out) {
   static const auto table = [] {
     std::array<int, 256> t{};
