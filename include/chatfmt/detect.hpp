@@ -27,9 +27,11 @@ struct DetectFileReport {
   std::vector<UnknownRecord> unknown;      ///< records that could not be read, with the reason
 };
 
-/// Reads every record of every *.jsonl below each path (no writing, no target rules).
+/// Reads every record of every *.jsonl below each path (no writing, no target rules). Entries
+/// skipped under input.skip_unreadable are appended to `skipped` when given.
 std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths, const ReadOptions& read,
-                                           const PipelineOptions& pipeline);
+                                           const PipelineOptions& pipeline, const InputOptions& input = {},
+                                           std::vector<SkippedInput>* skipped = nullptr);
 
 /// The report as JSON (schemas/detect-report.schema.json).
 Json detect_report_json(const std::vector<DetectFileReport>& reports);

@@ -36,8 +36,11 @@ struct RecordOutcome {
   std::string_view shape;
   std::vector<EncodingSet> message_encodings;
   std::uint64_t content_hash = 0;  ///< content_hash() of the conversation read (0 when unreadable)
+  std::uint64_t record_bytes = 0;  ///< rule "record-too-large": the record's size (it is not kept)
   std::uint64_t tokens = 0;        ///< jobs that tokenize: the record's token count
 };
+
+inline constexpr std::uint64_t kDefaultMaxRecordBytes = std::uint64_t{64} << 20;
 
 struct PipelineOptions {
   unsigned threads = 0;                   ///< 0: all hardware threads
@@ -45,6 +48,9 @@ struct PipelineOptions {
   std::size_t batch_bytes = 1 << 20;      ///< a batch closes at this many bytes...
   std::size_t batch_records = 512;        ///< ...or this many records
   std::uint64_t limit = 0;                ///< stop after this many records in all (0: no limit)
+  /// A record (line) longer than this is refused with rule "record-too-large" without being held
+  /// in memory (0: no limit).
+  std::uint64_t max_record_bytes = kDefaultMaxRecordBytes;
   /// Called from the writing stage after every batch (records done so far, bytes read so far).
   std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
 };
@@ -60,6 +66,36 @@ using OutcomeSink = std::function<void(const SourceRef& source, std::string_view
 bool process_jsonl(const std::string& input, const RecordProcessor& process, const OutcomeSink& sink,
                    const PipelineOptions& options, FileCounters& counters, std::uint64_t& records_budget_used);
 
+// ---- inputs (docs/cli.md, "Files") ------------------------------------------------------------
+
+/// How a directory input is walked.
+struct InputOptions {
+  bool follow_symlinks = false;  ///< follow symlinks out of the input tree, and symlinked directories
+  bool skip_unreadable = false;  ///< skip (and list) entries that cannot be read instead of failing
+};
+
+struct InputFile {
+  std::string path;      ///< as reached from the path given ("-" for stdin)
+  std::string relative;  ///< below the input directory, by the names in the tree (a file: its name)
+};
+
+struct SkippedInput {
+  std::string path;
+  std::string reason;
+};
+
+struct InputListing {
+  std::vector<InputFile> files;       ///< sorted by path
+  std::vector<SkippedInput> skipped;  ///< unreadable entries skipped (only with skip_unreadable)
+  std::vector<std::string> notices;   ///< entries deliberately not read, and why
+};
+
+/// The *.jsonl files below `path` (or `path` itself when it is not a directory, or "-"), by the
+/// policy of docs/cli.md. `own_outputs`: paths this run writes, never read back. Throws
+/// UsageError listing every unreadable entry unless options.skip_unreadable.
+InputListing list_inputs(const std::string& path, const InputOptions& options,
+                         const std::vector<std::string>& own_outputs = {});
+
 // ---- conversion -------------------------------------------------------------------------------
 
 enum class ForeignDelimiterPolicy { reject, keep };
@@ -71,6 +107,7 @@ struct ConvertOptions {
   ForeignDelimiterPolicy foreign_delimiters = ForeignDelimiterPolicy::reject;
   WriterOptions writer;
   ReadOptions read;
+  InputOptions input;
   PipelineOptions pipeline;
 };
 
@@ -95,7 +132,9 @@ class RecordConverter {
 
 struct ConvertSummary {
   std::vector<FileCounters> files;
-  std::string rejects_path;
+  std::string rejects_path;  ///< empty when no rejects file was written (stdout output, none rejected)
+  std::vector<SkippedInput> skipped;
+  std::vector<std::string> notices;
   bool stopped_by_limit = false;
   std::uint64_t records() const;
   std::uint64_t converted() const;
@@ -103,14 +142,18 @@ struct ConvertSummary {
 };
 
 /// `chatfmt convert`: IN and OUT are files, directories (every *.jsonl below IN, mirrored) or "-".
-/// Outputs and the rejects file are written to temporaries and renamed into place at the end.
+/// Outputs and the rejects file follow docs/cli.md "Files": checked against the inputs before any
+/// byte is read; regular files written to temporaries and renamed into place at the end.
 ConvertSummary convert_paths(const std::string& input, const std::string& output, const std::string& rejects_path,
                              const ConvertOptions& options);
 
+/// For programs that write with chatfmt (the CLI calls it first thing): a closed stdin, stdout or
+/// stderr is reopened on /dev/null so no output file can take its descriptor (and writing to a
+/// closed stdout, "-", becomes an error); temporaries are removed on SIGINT, SIGTERM, SIGHUP and
+/// SIGPIPE before the process dies of the signal.
+void install_process_guards();
+
 /// The rejects file's default path for an output path (see docs/cli.md).
 std::string default_rejects_path(const std::string& output);
-
-/// Every *.jsonl file below `path` (sorted, relative paths kept), or `path` itself when a file.
-std::vector<std::string> list_jsonl_inputs(const std::string& path);
 
 }  // namespace chatfmt

@@ -41,6 +41,7 @@ struct TokenCountOptions {
   ConvertOptions convert;                   ///< tools, foreign-delimiter policy … for rendering
   std::uint64_t max_seq_length = 2048;      ///< 0: no limit
   std::string dump_ids_path;                ///< each record's ids as a JSON array per line ("" = none)
+  InputOptions input;
   PipelineOptions pipeline;
 };
 
@@ -49,6 +50,8 @@ struct TokenCountReport {
   std::vector<std::uint32_t> counts;  ///< tokens per tokenized record, in input order
   std::vector<OverLimit> over_limit;
   std::vector<RejectedRecord> rejected;
+  std::vector<SkippedInput> skipped;  ///< unreadable entries skipped (--skip-unreadable)
+  std::vector<std::string> notices;
   // Distribution of `counts` (nearest-rank percentiles).
   std::uint64_t min = 0, median = 0, p95 = 0, max = 0, total = 0;
 };

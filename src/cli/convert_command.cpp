@@ -12,7 +12,7 @@ namespace chatfmt::cli {
 namespace {
 
 struct ConvertArgs {
-  std::string input;
+  std::string input_path;
   std::string output;
   std::string target = "devstral-small-2";
   std::string tools_file;
@@ -23,8 +23,8 @@ struct ConvertArgs {
   bool drop_text_with_tool_calls = false;
   bool quiet = false;
   bool json = false;
-  std::uint64_t limit = 0;
-  unsigned threads = 0;
+  InputOptions input;
+  PipelineOptions pipeline;
 };
 
 std::string target_help() {
@@ -50,12 +50,15 @@ void print_summary(const ConvertArgs& args, const WriterInfo& target, const Conv
                            {"blank_lines", f.blank_lines},
                            {"rejected_by_rule", f.rejected_by_rule}});
     }
+    Json skipped = Json::array();
+    for (const auto& entry : summary.skipped) skipped.push_back(Json{{"path", entry.path}, {"reason", entry.reason}});
     const Json report{{"target", target.name},
                       {"files", files},
                       {"records", summary.records()},
                       {"converted", summary.converted()},
                       {"rejected", summary.rejected()},
-                      {"rejects", summary.rejects_path},
+                      {"rejects", summary.rejects_path.empty() ? Json(nullptr) : Json(summary.rejects_path)},
+                      {"skipped", skipped},
                       {"stopped_by_limit", summary.stopped_by_limit}};
     std::fprintf(out, "%s\n", report.dump(2).c_str());
     return;
@@ -73,13 +76,18 @@ void print_summary(const ConvertArgs& args, const WriterInfo& target, const Conv
   }
   std::fprintf(out, "  total: %llu records, %llu converted, %llu rejected (rejects: %s)\n",
                static_cast<unsigned long long>(summary.records()), static_cast<unsigned long long>(summary.converted()),
-               static_cast<unsigned long long>(summary.rejected()), summary.rejects_path.c_str());
+               static_cast<unsigned long long>(summary.rejected()),
+               summary.rejects_path.empty() ? "none written" : summary.rejects_path.c_str());
+  if (!summary.skipped.empty()) {
+    std::fprintf(out, "  skipped %zu unreadable input entr%s (--skip-unreadable; listed above)\n",
+                 summary.skipped.size(), summary.skipped.size() == 1 ? "y" : "ies");
+  }
   for (const auto& [rule, n] : by_rule) {
     std::fprintf(out, "  rejected by %s: %llu\n", rule.c_str(), static_cast<unsigned long long>(n));
   }
   if (summary.stopped_by_limit) {
     std::fprintf(out, "  stopped after %llu records (--limit); the rest of the input was not read\n",
-                 static_cast<unsigned long long>(args.limit));
+                 static_cast<unsigned long long>(args.pipeline.limit));
   }
 }
 
@@ -97,12 +105,13 @@ int run_convert(const ConvertArgs& args) {
   options.foreign_delimiters = args.foreign == "keep" ? ForeignDelimiterPolicy::keep : ForeignDelimiterPolicy::reject;
   options.writer.drop_text_with_tool_calls = args.drop_text_with_tool_calls;
   options.read.ignored_keys = args.ignored_keys;
-  options.pipeline.threads = args.threads;
-  options.pipeline.limit = args.limit;
+  options.input = args.input;
+  options.pipeline = args.pipeline;
   Progress progress(args.quiet);
   options.pipeline.on_progress = [&](std::uint64_t records, std::uint64_t bytes) { progress.update(records, bytes); };
-  const ConvertSummary summary = convert_paths(args.input, args.output, args.rejects, options);
+  const ConvertSummary summary = convert_paths(args.input_path, args.output, args.rejects, options);
   progress.clear();
+  report_inputs(summary.notices, summary.skipped, args.quiet);
   print_summary(args, *target, summary);
   return summary.rejected() == 0 ? 0 : 1;
 }
@@ -112,7 +121,7 @@ int run_convert(const ConvertArgs& args) {
 void add_convert_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ConvertArgs>();
   CLI::App* cmd = app.add_subcommand("convert", "Convert chat records to a target format, accounting for every record");
-  cmd->add_option("IN", args->input, "input .jsonl file, directory (every *.jsonl below it) or - for stdin")
+  cmd->add_option("IN", args->input_path, "input .jsonl file, directory (every *.jsonl below it) or - for stdin")
       ->required();
   cmd->add_option("-o,--output", args->output, "output file, directory (mirrors IN) or - for stdout")->required();
   cmd->add_option("--to", args->target, target_help());
@@ -120,8 +129,9 @@ void add_convert_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--no-tools", args->no_tools, "render no tool list at all");
   cmd->add_option("--rejects", args->rejects, "rejects file (default: OUT without .jsonl, plus .rejects.jsonl)");
-  cmd->add_option("--limit", args->limit, "convert at most N records in all, then stop");
-  cmd->add_option("--threads", args->threads, "worker threads (default: all cores); output is the same for any N");
+  add_limit_option(*cmd, args->pipeline.limit, "convert at most N records in all, then stop");
+  add_pipeline_options(*cmd, args->pipeline);
+  add_input_options(*cmd, args->input);
   cmd->add_option("--on-foreign-delimiter", args->foreign,
                   "what to do with a record whose text holds another format's chat-control string")
       ->check(CLI::IsMember({"reject", "keep"}));

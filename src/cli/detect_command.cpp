@@ -13,7 +13,8 @@ struct DetectArgs {
   std::string tools_file;
   std::vector<std::string> ignored_keys;
   bool json = false;
-  unsigned threads = 0;
+  InputOptions input;
+  PipelineOptions pipeline;
 };
 
 void print_counts(const char* title, const std::map<std::string, std::uint64_t>& counts) {
@@ -31,9 +32,9 @@ int run_detect(const DetectArgs& args) {
     tools = load_tools_file(args.tools_file);
     read.default_tools = &tools;
   }
-  PipelineOptions pipeline;
-  pipeline.threads = args.threads;
-  const auto reports = detect_paths(args.paths, read, pipeline);
+  std::vector<SkippedInput> skipped;
+  const auto reports = detect_paths(args.paths, read, args.pipeline, args.input, &skipped);
+  report_inputs({}, skipped, false);
   bool any_unknown = false;
   for (const auto& report : reports) any_unknown = any_unknown || !report.unknown.empty();
   if (args.json) {
@@ -72,7 +73,8 @@ void add_detect_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--ignore-key", args->ignored_keys, "top-level record key to ignore (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
+  add_pipeline_options(*cmd, args->pipeline);
+  add_input_options(*cmd, args->input);
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->callback([args, &exit_code] { exit_code = run_detect(*args); });
 }

@@ -4,9 +4,13 @@
 #include <exception>
 
 #include "chatfmt/errors.hpp"
+#include "chatfmt/pipeline.hpp"
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
+  // Before any file is opened: no output may land on a closed standard descriptor, and an
+  // interrupted run removes its temporaries (docs/cli.md, "Files").
+  chatfmt::install_process_guards();
   CLI::App app{"chatfmt: convert, validate and compare chat / tool-calling training data", "chatfmt"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "chatfmt 0.1.0");

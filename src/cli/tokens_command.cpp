@@ -21,7 +21,8 @@ struct TokensArgs {
   bool no_tools = false;
   std::uint64_t max_seq_length = 2048;
   std::string dump_ids;
-  unsigned threads = 0;
+  InputOptions input;
+  PipelineOptions pipeline;
   bool json = false;
   bool quiet = false;
 };
@@ -134,11 +135,13 @@ bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, Json& json_o
   options.convert.no_tools = args.no_tools;
   options.max_seq_length = args.max_seq_length;
   options.dump_ids_path = args.dump_ids;
-  options.pipeline.threads = args.threads;
+  options.input = args.input;
+  options.pipeline = args.pipeline;
   Progress progress(args.quiet || args.json);
   options.pipeline.on_progress = [&](std::uint64_t records, std::uint64_t bytes) { progress.update(records, bytes); };
   const TokenCountReport report = count_tokens(args.paths, tokenizer, options);
   progress.clear();
+  report_inputs(report.notices, report.skipped, args.quiet || args.json);
   const bool clean = report.over_limit.empty() && report.rejected.empty();
   if (args.json) {
     Json files = Json::array();
@@ -237,7 +240,8 @@ void add_tokens_command(CLI::App& app, int& exit_code) {
                   "report records longer than N tokens (default 2048, mlx_lm's; 0: off)");
   cmd->add_option("--dump-ids", args->dump_ids,
                   "write each record's ids as a JSON array per line (null if not tokenized)");
-  cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
+  add_pipeline_options(*cmd, args->pipeline);
+  add_input_options(*cmd, args->input);
   cmd->add_flag("--json", args->json, "print the results as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_tokens(*args); });

@@ -5,7 +5,8 @@
 
 #include "chatfmt/errors.hpp"
 #include "chatfmt/pipeline.hpp"
-#include "core/atomic_file.hpp"
+#include "core/file_policy.hpp"
+#include "core/output_file.hpp"
 #include "core/rejects.hpp"
 
 namespace chatfmt {
@@ -28,7 +29,8 @@ std::uint64_t ConvertSummary::rejected() const {
 }
 
 std::string default_rejects_path(const std::string& output) {
-  if (output == "-") return "chatfmt.rejects.jsonl";
+  // A rejects file beside a device or a FIFO makes no sense (/dev/null.rejects.jsonl).
+  if (detail::is_direct_output(output)) return "chatfmt.rejects.jsonl";
   std::string base = output;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   constexpr std::string_view suffix = ".jsonl";
@@ -38,19 +40,6 @@ std::string default_rejects_path(const std::string& output) {
   return base + ".rejects.jsonl";
 }
 
-std::vector<std::string> list_jsonl_inputs(const std::string& path) {
-  std::error_code ec;
-  if (path == "-" || !fs::is_directory(path, ec)) return {path};
-  std::vector<std::string> files;
-  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == ".jsonl") files.push_back(it->path().string());
-  }
-  if (ec) throw UsageError(path + ": cannot list the directory: " + ec.message());
-  std::sort(files.begin(), files.end());  // same order on every machine
-  if (files.empty()) throw UsageError(path + ": no *.jsonl files below this directory");
-  return files;
-}
-
 namespace {
 
 struct Job {
@@ -58,49 +47,84 @@ struct Job {
   std::string output;
 };
 
-std::vector<Job> plan_jobs(const std::string& input, const std::string& output) {
-  std::error_code ec;
-  const bool input_is_dir = input != "-" && fs::is_directory(input, ec);
-  if (input != "-" && !input_is_dir && !fs::exists(input, ec)) throw UsageError(input + ": no such file or directory");
-  std::vector<Job> jobs;
-  if (input_is_dir) {
-    if (output == "-") throw UsageError("a directory input needs an output directory, not -");
-    if (fs::exists(output, ec) && !fs::is_directory(output, ec)) {
-      throw UsageError(output + ": exists and is not a directory (a directory input writes a directory)");
-    }
-    for (const auto& file : list_jsonl_inputs(input)) {
-      jobs.push_back({file, (fs::path(output) / fs::relative(file, input)).string()});
-    }
-  } else if (output != "-" && fs::is_directory(output, ec)) {
-    jobs.push_back({input, (fs::path(output) / fs::path(input == "-" ? "stdin.jsonl" : input).filename()).string()});
-  } else {
-    jobs.push_back({input, output});
+// Outputs removed in reverse order of creation when a run fails, so the directories they created
+// are empty again when their turn comes.
+struct OutputFiles {
+  std::vector<std::unique_ptr<detail::OutputFile>> files;
+  OutputFiles() = default;
+  OutputFiles(const OutputFiles&) = delete;
+  OutputFiles& operator=(const OutputFiles&) = delete;
+  ~OutputFiles() {
+    while (!files.empty()) files.pop_back();
   }
-  for (const auto& job : jobs) {
-    if (job.input != "-" && job.output != "-" && fs::exists(job.output, ec) &&
-        fs::equivalent(job.input, job.output, ec)) {
-      throw UsageError(job.output + ": output is the input file; write somewhere else");
-    }
+};
+
+// The rejects file: opened up front when it is always written, else on the first rejected record.
+class RejectsFile {
+ public:
+  RejectsFile(std::string path, bool always) : path_(std::move(path)) {
+    if (always) file_ = std::make_unique<detail::OutputFile>(path_);
   }
-  return jobs;
-}
+  void write(std::string_view line) {
+    if (!file_) file_ = std::make_unique<detail::OutputFile>(path_);
+    file_->write(line);
+  }
+  /// Returns the path written, or "" when none was.
+  std::string commit() {
+    if (!file_) return {};
+    file_->commit();
+    return path_;
+  }
+
+ private:
+  std::string path_;
+  std::unique_ptr<detail::OutputFile> file_;
+};
 
 }  // namespace
 
 ConvertSummary convert_paths(const std::string& input, const std::string& output, const std::string& rejects_path,
                              const ConvertOptions& options) {
+  if (input.empty()) throw UsageError("the input path is empty");
+  if (output.empty()) throw UsageError("the output path is empty (-o \"\"); name a file, a directory or -");
   const RecordConverter converter(options);
-  ConvertSummary summary;
-  summary.rejects_path = rejects_path.empty() ? default_rejects_path(output) : rejects_path;
-  const std::vector<Job> jobs = plan_jobs(input, output);
+  std::error_code ec;
+  const bool input_is_dir = input != "-" && fs::is_directory(input, ec);
+  const bool output_is_dir = output != "-" && (output.back() == '/' || fs::is_directory(output, ec));
+  if (input_is_dir && output == "-") throw UsageError("a directory input needs an output directory, not -");
+  if (input_is_dir && !output_is_dir && fs::exists(output, ec)) {
+    throw UsageError(output + ": exists and is not a directory (a directory input writes a directory)");
+  }
+  const bool writes_directory = input_is_dir || output_is_dir;
+  // Beside a regular output the rejects file is always written (no stale one lingers); beside
+  // stdout, a device or a FIFO only when something was rejected.
+  const bool rejects_always = !rejects_path.empty() || writes_directory || !detail::is_direct_output(output);
 
-  detail::AtomicFile rejects(summary.rejects_path);
-  std::vector<std::unique_ptr<detail::AtomicFile>> outputs;
+  ConvertSummary summary;
+  const std::string rejects = rejects_path.empty() ? default_rejects_path(output) : rejects_path;
+  std::vector<std::string> own_outputs = {rejects};
+  if (writes_directory) own_outputs.push_back(output);
+  InputListing listing = list_inputs(input, options.input, own_outputs);
+  summary.skipped = std::move(listing.skipped);
+  summary.notices = std::move(listing.notices);
+
+  std::vector<Job> jobs;
+  for (const auto& file : listing.files) {
+    jobs.push_back({file.path, writes_directory ? (fs::path(output) / file.relative).string() : output});
+  }
+  // Every path this run writes is checked against every input before the first byte is read.
+  detail::InputGuard guard(listing.files, {input}, input == "-");
+  if (writes_directory) guard.claim_directory(output);
+  for (const auto& job : jobs) guard.claim(job.output, "output");
+  guard.claim(rejects, "rejects file", rejects_path.empty() ? "name another one with --rejects FILE" : "");
+
+  RejectsFile rejects_file(rejects, rejects_always);
+  OutputFiles outputs;
   std::uint64_t budget_used = 0;
   std::string reject_line;
   for (const auto& job : jobs) {
-    outputs.push_back(std::make_unique<detail::AtomicFile>(job.output));
-    detail::AtomicFile& out = *outputs.back();
+    outputs.files.push_back(std::make_unique<detail::OutputFile>(job.output));
+    detail::OutputFile& out = *outputs.files.back();
     FileCounters counters;
     counters.input_path = job.input;
     counters.output_path = job.output;
@@ -113,7 +137,7 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
           } else {
             reject_line.clear();
             detail::append_reject_line(reject_line, source, line, outcome);
-            rejects.write(reject_line);
+            rejects_file.write(reject_line);
           }
         },
         options.pipeline, counters, budget_used);
@@ -124,8 +148,8 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
       break;
     }
   }
-  for (auto& out : outputs) out->commit();
-  rejects.commit();
+  for (auto& out : outputs.files) out->commit();
+  summary.rejects_path = rejects_file.commit();
   return summary;
 }
 

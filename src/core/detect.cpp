@@ -30,11 +30,15 @@ RecordOutcome read_only(std::string_view line, const SourceRef& source, const Re
 }  // namespace
 
 std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths, const ReadOptions& read,
-                                           const PipelineOptions& pipeline) {
+                                           const PipelineOptions& pipeline, const InputOptions& input,
+                                           std::vector<SkippedInput>* skipped) {
   std::vector<DetectFileReport> reports;
   std::uint64_t budget_used = 0;
   for (const auto& path : paths) {
-    for (const auto& file : list_jsonl_inputs(path)) {
+    InputListing listing = list_inputs(path, input);
+    if (skipped != nullptr) skipped->insert(skipped->end(), listing.skipped.begin(), listing.skipped.end());
+    for (const auto& input_file : listing.files) {
+      const std::string& file = input_file.path;
       DetectFileReport report;
       report.counters.input_path = file;
       process_jsonl(

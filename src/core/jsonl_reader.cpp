@@ -10,7 +10,8 @@ namespace {
 constexpr std::size_t kReadSize = 1 << 20;
 }
 
-JsonlReader::JsonlReader(const std::string& path) : path_(path) {
+JsonlReader::JsonlReader(const std::string& path, std::uint64_t max_line_bytes)
+    : path_(path), max_line_bytes_(max_line_bytes) {
   if (path == "-") {
     file_ = stdin;
   } else {
@@ -41,7 +42,24 @@ bool JsonlReader::fill() {
   return got > 0;
 }
 
-bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number) {
+// Drops the current line's bytes as they arrive, up to its newline; returns how many it had.
+std::uint64_t JsonlReader::skip_rest_of_line() {
+  std::uint64_t skipped = 0;
+  for (;;) {
+    const std::size_t newline = std::string_view(buffer_).find('\n', start_);
+    if (newline != std::string_view::npos) {
+      skipped += newline - start_;
+      start_ = newline + 1;
+      return skipped;
+    }
+    skipped += buffer_.size() - start_;
+    start_ = buffer_.size();
+    if (!fill()) return skipped;
+  }
+}
+
+bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number, std::uint64_t& oversize_bytes) {
+  oversize_bytes = 0;
   std::size_t scan_from = start_;
   for (;;) {
     const std::size_t newline = std::string_view(buffer_).find('\n', scan_from);
@@ -51,6 +69,13 @@ bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number) {
       break;
     }
     const std::size_t scanned = buffer_.size() - start_;
+    if (max_line_bytes_ != 0 && scanned > max_line_bytes_) {
+      // Too long to hold: count it and drop it, so memory stays bounded by the limit.
+      line = std::string_view();
+      oversize_bytes = skip_rest_of_line();
+      line_number = ++line_number_;
+      return true;
+    }
     if (!fill()) {
       if (start_ >= buffer_.size()) return false;
       line = std::string_view(buffer_.data() + start_, buffer_.size() - start_);
@@ -62,6 +87,10 @@ bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   line_number = ++line_number_;
   if (line_number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+  if (max_line_bytes_ != 0 && line.size() > max_line_bytes_) {
+    oversize_bytes = line.size();
+    line = std::string_view();
+  }
   return true;
 }
 

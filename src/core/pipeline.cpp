@@ -2,6 +2,9 @@
 // Batches bound the records in flight; in-order stages make the output identical for any
 // thread count.
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
 #include <thread>
 
 #include <tbb/global_control.h>
@@ -19,6 +22,7 @@ struct LineRef {
   std::size_t offset = 0;
   std::size_t size = 0;
   std::uint64_t number = 0;
+  std::uint64_t oversize_bytes = 0;  // a record over --max-record-bytes: not held, refused
 };
 
 struct Batch {
@@ -27,6 +31,41 @@ struct Batch {
   std::vector<RecordOutcome> outcomes;
   std::uint64_t blank_lines = 0;
   std::uint64_t bytes_read = 0;
+};
+
+RecordOutcome too_large(std::uint64_t bytes, std::uint64_t limit) {
+  RecordOutcome outcome;
+  outcome.rule = "record-too-large";
+  outcome.reason = "the record is " + std::to_string(bytes) + " bytes, over --max-record-bytes " +
+                   std::to_string(limit) + "; raise the limit if such records are meant to be there";
+  outcome.record_bytes = bytes;
+  return outcome;
+}
+
+// The first exception of any stage, rethrown once the pipeline has drained: a stage must not
+// throw through TBB, or the batches in flight would be lost (leaked) with it.
+class FirstError {
+ public:
+  template <class F>
+  void guard(F&& f) {
+    if (failed_.load(std::memory_order_relaxed)) return;
+    try {
+      f();
+    } catch (...) {
+      const std::lock_guard lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      failed_ = true;
+    }
+  }
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::atomic<bool> failed_{false};
+  std::mutex mutex_;
+  std::exception_ptr error_;
 };
 
 unsigned effective_threads(unsigned requested) {
@@ -39,36 +78,42 @@ unsigned effective_threads(unsigned requested) {
 
 bool process_jsonl(const std::string& input, const RecordProcessor& process, const OutcomeSink& sink,
                    const PipelineOptions& options, FileCounters& counters, std::uint64_t& records_budget_used) {
-  detail::JsonlReader reader(input);
+  detail::JsonlReader reader(input, options.max_record_bytes);
   const unsigned threads = effective_threads(options.threads);
   const std::size_t in_flight =
       options.max_batches_in_flight != 0 ? options.max_batches_in_flight : std::size_t{4} * threads;
   bool stopped_by_limit = false;
   std::uint64_t records_done = 0;
+  FirstError error;
   SourceRef source;
   source.path = input;
 
-  auto read_stage = [&](tbb::flow_control& control) -> Batch* {
-    auto batch = std::make_unique<Batch>();
+  auto read_batch = [&](Batch& batch) {
     std::string_view line;
     std::uint64_t number = 0;
-    while (batch->lines.size() < options.batch_records && batch->bytes.size() < options.batch_bytes) {
+    std::uint64_t oversize = 0;
+    while (batch.lines.size() < options.batch_records && batch.bytes.size() < options.batch_bytes) {
       if (options.limit != 0 && records_budget_used >= options.limit) {
         // Anything left unread is reported, not silently skipped.
-        if (reader.next(line, number)) stopped_by_limit = true;
+        if (reader.next(line, number, oversize)) stopped_by_limit = true;
         break;
       }
-      if (!reader.next(line, number)) break;
-      if (text::is_blank_ascii(line)) {
-        ++batch->blank_lines;
+      if (!reader.next(line, number, oversize)) break;
+      if (oversize == 0 && text::is_blank_ascii(line)) {
+        ++batch.blank_lines;
         continue;
       }
-      batch->lines.push_back(LineRef{batch->bytes.size(), line.size(), number});
-      batch->bytes.append(line);
+      batch.lines.push_back(LineRef{batch.bytes.size(), line.size(), number, oversize});
+      batch.bytes.append(line);
       ++records_budget_used;
     }
-    batch->bytes_read = reader.bytes_read();
-    if (batch->lines.empty() && batch->blank_lines == 0) {
+    batch.bytes_read = reader.bytes_read();
+  };
+
+  auto read_stage = [&](tbb::flow_control& control) -> Batch* {
+    auto batch = std::make_unique<Batch>();
+    error.guard([&] { read_batch(*batch); });
+    if (error.failed() || (batch->lines.empty() && batch->blank_lines == 0)) {
       control.stop();
       return nullptr;
     }
@@ -76,35 +121,41 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
   };
 
   auto process_stage = [&](Batch* batch) -> Batch* {
-    batch->outcomes.resize(batch->lines.size());
-    SourceRef line_source;
-    line_source.path = input;
-    for (std::size_t k = 0; k < batch->lines.size(); ++k) {
-      const LineRef& ref = batch->lines[k];
-      line_source.line = ref.number;
-      batch->outcomes[k] = process(std::string_view(batch->bytes).substr(ref.offset, ref.size), line_source);
-    }
+    error.guard([&] {
+      batch->outcomes.resize(batch->lines.size());
+      SourceRef line_source;
+      line_source.path = input;
+      for (std::size_t k = 0; k < batch->lines.size(); ++k) {
+        const LineRef& ref = batch->lines[k];
+        line_source.line = ref.number;
+        batch->outcomes[k] = ref.oversize_bytes != 0
+                                 ? too_large(ref.oversize_bytes, options.max_record_bytes)
+                                 : process(std::string_view(batch->bytes).substr(ref.offset, ref.size), line_source);
+      }
+    });
     return batch;
   };
 
   auto sink_stage = [&](Batch* raw) {
     std::unique_ptr<Batch> batch(raw);
-    counters.blank_lines += batch->blank_lines;
-    for (std::size_t k = 0; k < batch->lines.size(); ++k) {
-      const LineRef& ref = batch->lines[k];
-      source.line = ref.number;
-      RecordOutcome& outcome = batch->outcomes[k];
-      ++counters.records;
-      if (outcome.accepted) {
-        ++counters.converted;
-      } else {
-        ++counters.rejected;
-        ++counters.rejected_by_rule[outcome.rule];
+    error.guard([&] {
+      counters.blank_lines += batch->blank_lines;
+      for (std::size_t k = 0; k < batch->lines.size(); ++k) {
+        const LineRef& ref = batch->lines[k];
+        source.line = ref.number;
+        RecordOutcome& outcome = batch->outcomes[k];
+        ++counters.records;
+        if (outcome.accepted) {
+          ++counters.converted;
+        } else {
+          ++counters.rejected;
+          ++counters.rejected_by_rule[outcome.rule];
+        }
+        sink(source, std::string_view(batch->bytes).substr(ref.offset, ref.size), outcome);
       }
-      sink(source, std::string_view(batch->bytes).substr(ref.offset, ref.size), outcome);
-    }
-    records_done += batch->lines.size();
-    if (options.on_progress) options.on_progress(records_done, batch->bytes_read);
+      records_done += batch->lines.size();
+      if (options.on_progress) options.on_progress(records_done, batch->bytes_read);
+    });
   };
 
   tbb::task_arena arena(static_cast<int>(threads));
@@ -114,6 +165,7 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
                                tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, process_stage) &
                                tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, sink_stage));
   });
+  error.rethrow();
   return !stopped_by_limit;
 }
 

@@ -36,7 +36,9 @@ void append_reject_line(std::string& out, const SourceRef& source, std::string_v
   append_json_string(out, outcome.rule);
   out += ", \"reason\": ";
   append_json_string(out, outcome.reason);
-  if (simdjson::validate_utf8(line.data(), line.size())) {
+  if (outcome.record_bytes != 0) {
+    out += ", \"record_bytes\": " + std::to_string(outcome.record_bytes);  // too large to keep
+  } else if (simdjson::validate_utf8(line.data(), line.size())) {
     out += ", \"record\": ";
     append_json_string(out, line);
   } else {

@@ -4,7 +4,8 @@
 
 #include "chatfmt/errors.hpp"
 #include "chatfmt/tokens.hpp"
-#include "core/atomic_file.hpp"
+#include "core/file_policy.hpp"
+#include "core/output_file.hpp"
 
 namespace chatfmt {
 namespace {
@@ -24,12 +25,26 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
   convert.target = options.target;
   const RecordConverter converter(convert);
   TokenCountReport report;
-  std::unique_ptr<detail::AtomicFile> dump;
-  if (!options.dump_ids_path.empty()) dump = std::make_unique<detail::AtomicFile>(options.dump_ids_path);
+  std::vector<InputListing> listings;
+  std::vector<InputFile> all_inputs;
+  for (const auto& path : paths) {
+    listings.push_back(list_inputs(path, options.input, {options.dump_ids_path}));
+    const InputListing& listing = listings.back();
+    all_inputs.insert(all_inputs.end(), listing.files.begin(), listing.files.end());
+    report.skipped.insert(report.skipped.end(), listing.skipped.begin(), listing.skipped.end());
+    report.notices.insert(report.notices.end(), listing.notices.begin(), listing.notices.end());
+  }
+  std::unique_ptr<detail::OutputFile> dump;
+  if (!options.dump_ids_path.empty()) {
+    detail::InputGuard guard(all_inputs, paths, std::find(paths.begin(), paths.end(), "-") != paths.end());
+    guard.claim(options.dump_ids_path, "--dump-ids file");
+    dump = std::make_unique<detail::OutputFile>(options.dump_ids_path);
+  }
   std::uint64_t budget_used = 0;
 
-  for (const auto& path : paths) {
-    for (const auto& file : list_jsonl_inputs(path)) {
+  for (const auto& listing : listings) {
+    for (const auto& input_file : listing.files) {
+      const std::string& file = input_file.path;
       FileCounters counters;
       counters.input_path = file;
       process_jsonl(

@@ -6,7 +6,7 @@
 
 #include "chatfmt/errors.hpp"
 #include "chatfmt/pipeline.hpp"
-#include "core/atomic_file.hpp"
+#include "core/output_file.hpp"
 
 namespace chatfmt {
 namespace {
@@ -88,17 +88,17 @@ TEST(Pipeline, BlankLinesBomInvalidUtf8AndLimit) {
   EXPECT_EQ(partial.records(), 1U);
 }
 
-TEST(AtomicFile, NothingUnderTheFinalNameUntilCommit) {
+TEST(OutputFile, NothingUnderTheFinalNameUntilCommit) {
   TempDir dir;
   const auto path = dir.path / "sub" / "out.jsonl";
   {
-    detail::AtomicFile file(path.string());
+    detail::OutputFile file(path.string());
     file.write("partial");
     EXPECT_FALSE(fs::exists(path));
   }  // destroyed without commit: a failed run
   EXPECT_FALSE(fs::exists(path));
-  EXPECT_TRUE(fs::is_empty(dir.path / "sub"));
-  detail::AtomicFile file(path.string());
+  EXPECT_FALSE(fs::exists(dir.path / "sub"));  // the directory it created is gone again, temporary and all
+  detail::OutputFile file(path.string());
   file.write("whole");
   file.commit();
   EXPECT_EQ(slurp(path), "whole");

@@ -1,0 +1,155 @@
+#include "core/output_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "chatfmt/errors.hpp"
+#include "chatfmt/pipeline.hpp"
+#include "core/temp_registry.hpp"
+
+namespace chatfmt::detail {
+namespace fs = std::filesystem;
+namespace {
+
+std::atomic<bool> stdout_closed{false};
+std::atomic<unsigned> temp_counter{0};
+constexpr std::size_t kBufferSize = 1 << 20;
+
+std::string error_text(int error) { return std::strerror(error); }
+
+}  // namespace
+
+void guard_standard_descriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (opened != fd && opened >= 0) {
+      ::dup2(opened, fd);
+      ::close(opened);
+    }
+    if (fd == STDOUT_FILENO) stdout_closed = true;
+  }
+}
+
+OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
+  if (path_.empty()) throw UsageError("an output path is empty");
+  if (path_ == "-") {
+    if (stdout_closed) throw UsageError("standard output is closed; give -o a file, or run with stdout open");
+    file_ = stdout;
+    direct_ = true;
+    return;
+  }
+  std::error_code ec;
+  final_path_ = path_;
+  if (fs::is_symlink(path_, ec)) {
+    final_path_ = fs::canonical(path_, ec).string();
+    if (ec) throw UsageError(path_ + ": a dangling symlink; remove it or point it at a file");
+  }
+  struct stat st {};
+  const bool exists = ::stat(final_path_.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) throw UsageError(path_ + ": is a directory, not a file");
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or FIFO: write to it, never replace it with a file.
+    const int fd = ::open(final_path_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) throw UsageError(path_ + ": cannot open for writing: " + error_text(errno));
+    file_ = ::fdopen(fd, "wb");
+    direct_ = true;
+  } else {
+    const fs::path final_fs(final_path_);
+    fs::path parent = final_fs.parent_path();
+    if (!parent.empty()) {
+      // Remember which directories are ours, to remove them again if the run fails.
+      std::vector<fs::path> missing;
+      for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        missing.push_back(p);
+        if (p == p.root_path()) break;
+      }
+      fs::create_directories(parent, ec);
+      if (ec) throw UsageError(path_ + ": cannot create its directory " + parent.string() + ": " + ec.message());
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) created_directories_.push_back(it->string());
+    }
+    temp_path_ = (parent / ("." + final_fs.filename().string() + ".chatfmt-tmp-" + std::to_string(::getpid()) + "-" +
+                            std::to_string(temp_counter++)))
+                     .string();
+    temp_slot_ = register_temp(temp_path_);
+    const int fd = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      const int error = errno;
+      unregister_temp(temp_slot_);
+      temp_slot_ = -1;
+      temp_path_.clear();
+      throw UsageError(path_ + ": cannot create a file in " + (parent.empty() ? "." : parent.string()) + ": " +
+                       error_text(error));
+    }
+    if (exists) ::fchmod(fd, st.st_mode & 07777);  // replacing a file keeps its permissions
+    file_ = ::fdopen(fd, "wb");
+  }
+  if (file_ == nullptr) throw UsageError(path_ + ": cannot open for writing: " + error_text(errno));
+  // A buffer of our own: with a null buffer glibc ignores the size and keeps 4 KiB.
+  buffer_ = std::make_unique<char[]>(kBufferSize);
+  std::setvbuf(file_, buffer_.get(), _IOFBF, kBufferSize);
+}
+
+OutputFile::~OutputFile() {
+  if (file_ != nullptr && file_ != stdout) std::fclose(file_);
+  if (file_ == stdout) std::fflush(stdout);
+  if (committed_) return;
+  if (!temp_path_.empty()) {
+    ::unlink(temp_path_.c_str());
+    unregister_temp(temp_slot_);
+  }
+  for (auto it = created_directories_.rbegin(); it != created_directories_.rend(); ++it) ::rmdir(it->c_str());
+}
+
+void OutputFile::fail_write(const char* what) {
+  const int error = errno;
+  throw UsageError((path_ == "-" ? std::string("standard output") : path_) + ": " + what + ": " + error_text(error));
+}
+
+void OutputFile::write(std::string_view bytes) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) fail_write("write failed");
+}
+
+void OutputFile::finish() {
+  if (file_ == nullptr) return;
+  if (file_ == stdout) {
+    if (std::fflush(stdout) != 0) fail_write("write failed");
+    return;
+  }
+  const bool flushed = std::fflush(file_) == 0 && (direct_ || ::fsync(::fileno(file_)) == 0);
+  const int flush_error = errno;
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!flushed || !closed) {
+    errno = flushed ? errno : flush_error;
+    fail_write("write failed");
+  }
+}
+
+void OutputFile::commit() {
+  finish();
+  if (!temp_path_.empty()) {
+    if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+      fail_write("cannot rename the finished output into place");
+    }
+    unregister_temp(temp_slot_);
+  }
+  committed_ = true;
+}
+
+}  // namespace chatfmt::detail
+
+namespace chatfmt {
+
+void install_process_guards() {
+  detail::guard_standard_descriptors();
+  detail::install_temp_cleanup_handlers();
+}
+
+}  // namespace chatfmt

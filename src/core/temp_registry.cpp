@@ -1,0 +1,77 @@
+#include "core/temp_registry.hpp"
+
+#include <limits.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "chatfmt/errors.hpp"
+
+namespace chatfmt::detail {
+namespace {
+
+// Fixed tables, so the handler never allocates or locks: a slot's path is written before its
+// flag is raised (release), and the handler reads the flag first (acquire). Paths live apart
+// from the flags: only the pages of slots in use are ever touched.
+constexpr std::size_t kSlots = 1 << 16;
+std::array<std::atomic<bool>, kSlots> active{};
+char paths[kSlots][PATH_MAX];
+std::mutex claim_mutex;      // for claiming slots; the handler never takes it
+std::size_t high_water = 0;  // slots below this may be active (guarded by claim_mutex)
+std::atomic<std::size_t> scan_limit{0};
+
+void remove_temps_and_die(int signal) {
+  const std::size_t limit = scan_limit.load(std::memory_order_acquire);
+  for (std::size_t k = 0; k < limit; ++k) {
+    if (active[k].load(std::memory_order_acquire)) ::unlink(paths[k]);
+  }
+  // Die of the signal itself, so the shell and parent see what happened (e.g. 141 for SIGPIPE).
+  ::signal(signal, SIG_DFL);
+  ::raise(signal);
+}
+
+}  // namespace
+
+void install_temp_cleanup_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
+      struct sigaction previous {};
+      ::sigaction(signal, nullptr, &previous);
+      if ((previous.sa_flags & SA_SIGINFO) == 0 && previous.sa_handler == SIG_IGN) continue;
+      struct sigaction action {};
+      action.sa_handler = remove_temps_and_die;
+      sigfillset(&action.sa_mask);  // one cleanup at a time, uninterrupted
+      ::sigaction(signal, &action, nullptr);
+    }
+  });
+}
+
+int register_temp(const std::string& path) {
+  if (path.size() >= PATH_MAX) throw UsageError(path + ": path too long");
+  const std::lock_guard lock(claim_mutex);
+  for (std::size_t k = 0; k < kSlots; ++k) {
+    if (active[k].load(std::memory_order_relaxed)) continue;
+    std::memcpy(paths[k], path.c_str(), path.size() + 1);
+    active[k].store(true, std::memory_order_release);
+    if (k + 1 > high_water) {
+      high_water = k + 1;
+      scan_limit.store(high_water, std::memory_order_release);
+    }
+    return static_cast<int>(k);
+  }
+  throw UsageError("more than " + std::to_string(kSlots) + " output files open at once");
+}
+
+void unregister_temp(int slot) {
+  if (slot >= 0 && static_cast<std::size_t>(slot) < kSlots) {
+    active[static_cast<std::size_t>(slot)].store(false, std::memory_order_release);
+  }
+}
+
+}  // namespace chatfmt::detail
