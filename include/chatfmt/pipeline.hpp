@@ -91,7 +91,8 @@ struct InputListing {
 };
 
 /// The *.jsonl files below `path` (or `path` itself when it is not a directory, or "-"), by the
-/// policy of docs/cli.md. `own_outputs`: paths this run writes, never read back. Throws
+/// policy of docs/cli.md. `own_outputs`: this run's output directory and rejects file, not read
+/// back (a rejects file only when it holds rejects lines: anything else stays an input). Throws
 /// UsageError listing every unreadable entry unless options.skip_unreadable.
 InputListing list_inputs(const std::string& path, const InputOptions& options,
                          const std::vector<std::string>& own_outputs = {});
@@ -132,7 +133,8 @@ class RecordConverter {
 
 struct ConvertSummary {
   std::vector<FileCounters> files;
-  std::string rejects_path;  ///< empty when no rejects file was written (stdout output, none rejected)
+  std::string rejects_path;        ///< empty when no rejects file was written (stdout output, none rejected)
+  bool rejects_on_demand = false;  ///< the rejects file was created because records were rejected
   std::vector<SkippedInput> skipped;
   std::vector<std::string> notices;
   bool stopped_by_limit = false;

@@ -113,6 +113,10 @@ int run_convert(const ConvertArgs& args) {
   progress.clear();
   report_inputs(summary.notices, summary.skipped, args.quiet);
   print_summary(args, *target, summary);
+  if (summary.rejects_on_demand) {
+    std::fprintf(stderr, "chatfmt: %llu rejected records written to %s\n",
+                 static_cast<unsigned long long>(summary.rejected()), summary.rejects_path.c_str());
+  }
   return summary.rejected() == 0 ? 0 : 1;
 }
 
@@ -123,12 +127,15 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("convert", "Convert chat records to a target format, accounting for every record");
   cmd->add_option("IN", args->input_path, "input .jsonl file, directory (every *.jsonl below it) or - for stdin")
       ->required();
-  cmd->add_option("-o,--output", args->output, "output file, directory (mirrors IN) or - for stdout")->required();
+  cmd->add_option("-o,--output", args->output, "output file, directory (mirrors IN) or - for stdout")
+      ->required()
+      ->check(non_empty_path());
   cmd->add_option("--to", args->target, target_help());
   cmd->add_option("--tools", args->tools_file, "OpenAI tool list (JSON) for [AVAILABLE_TOOLS] and XML value types")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--no-tools", args->no_tools, "render no tool list at all");
-  cmd->add_option("--rejects", args->rejects, "rejects file (default: OUT without .jsonl, plus .rejects.jsonl)");
+  cmd->add_option("--rejects", args->rejects, "rejects file (default: OUT without .jsonl, plus .rejects.jsonl)")
+      ->check(non_empty_path());
   add_limit_option(*cmd, args->pipeline.limit, "convert at most N records in all, then stop");
   add_pipeline_options(*cmd, args->pipeline);
   add_input_options(*cmd, args->input);

@@ -59,6 +59,11 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
 
 }  // namespace
 
+CLI::Validator non_empty_path() {
+  return CLI::Validator([](std::string& value) { return value.empty() ? std::string("an empty path") : std::string(); },
+                        "PATH", "non-empty path");
+}
+
 void add_input_options(CLI::App& cmd, InputOptions& options) {
   cmd.add_flag("--follow-symlinks", options.follow_symlinks,
                "in an input directory, follow symlinks that lead out of it, and symlinked directories");

@@ -14,6 +14,9 @@ namespace chatfmt::cli {
 /// Reads an OpenAI tool list from a JSON file; throws UsageError with path:line:col on errors.
 Json load_tools_file(const std::string& path);
 
+/// A path option given as "" is a usage error, never "not given".
+CLI::Validator non_empty_path();
+
 /// --follow-symlinks and --skip-unreadable (docs/cli.md "Files"), the same for every command.
 void add_input_options(CLI::App& cmd, InputOptions& options);
 /// --threads (1-1024; default all cores) and --max-record-bytes, validated before anything runs.

@@ -239,7 +239,8 @@ void add_tokens_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-seq-length", args->max_seq_length,
                   "report records longer than N tokens (default 2048, mlx_lm's; 0: off)");
   cmd->add_option("--dump-ids", args->dump_ids,
-                  "write each record's ids as a JSON array per line (null if not tokenized)");
+                  "write each record's ids as a JSON array per line (null if not tokenized)")
+      ->check(non_empty_path());
   add_pipeline_options(*cmd, args->pipeline);
   add_input_options(*cmd, args->input);
   cmd->add_flag("--json", args->json, "print the results as JSON");

@@ -62,12 +62,15 @@ struct OutputFiles {
 // The rejects file: opened up front when it is always written, else on the first rejected record.
 class RejectsFile {
  public:
-  RejectsFile(std::string path, bool always) : path_(std::move(path)) {
-    if (always) file_ = std::make_unique<detail::OutputFile>(path_);
+  RejectsFile(std::string path, bool always) : path_(std::move(path)), always_(always) {
+    if (always_) file_ = std::make_unique<detail::OutputFile>(path_);
   }
   void write(std::string_view line) {
     if (!file_) file_ = std::make_unique<detail::OutputFile>(path_);
     file_->write(line);
+  }
+  void finish() {
+    if (file_) file_->finish();
   }
   /// Returns the path written, or "" when none was.
   std::string commit() {
@@ -75,9 +78,11 @@ class RejectsFile {
     file_->commit();
     return path_;
   }
+  bool created_on_demand() const { return file_ && !always_; }
 
  private:
   std::string path_;
+  bool always_;
   std::unique_ptr<detail::OutputFile> file_;
 };
 
@@ -148,8 +153,12 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
       break;
     }
   }
+  // Every byte is flushed (and every write error seen) before anything is renamed into place.
+  rejects_file.finish();
+  for (auto& out : outputs.files) out->finish();
   for (auto& out : outputs.files) out->commit();
   summary.rejects_path = rejects_file.commit();
+  summary.rejects_on_demand = rejects_file.created_on_demand();
   return summary;
 }
 

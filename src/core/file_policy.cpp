@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -143,6 +144,18 @@ std::string type_name(mode_t mode) {
   return "not a regular file";
 }
 
+// A rejects file of ours: empty, or its first line is a rejects line. Anything else named as the
+// rejects file is user data and stays an input, so the guard refuses to write over it.
+bool is_rejects_file_of_ours(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  char head[64] = {};
+  const std::size_t got = std::fread(head, 1, sizeof head - 1, file);
+  std::fclose(file);
+  constexpr std::string_view prefix = "{\"path\": \"";
+  return got == 0 || std::string_view(head, got).starts_with(prefix);
+}
+
 struct Walk {
   const InputOptions& options;
   std::vector<detail::FileId> own_outputs;
@@ -190,7 +203,7 @@ struct Walk {
       }
       return;
     }
-    if (is_own_output(st)) {
+    if (is_own_output(st) && (S_ISDIR(st.st_mode) || is_rejects_file_of_ours(path))) {
       listing.notices.push_back(path + ": not read: it is this run's own output");
       return;
     }
@@ -206,9 +219,13 @@ struct Walk {
         return;
       }
       if (S_ISDIR(st.st_mode) && !options.follow_symlinks) {
-        listing.notices.push_back(path +
-                                  ": symlinked directory not followed (its files are read at their own path; "
-                                  "--follow-symlinks follows it)");
+        if (has_jsonl_extension(name)) {
+          problem(path, "a symlink to a directory, named like a data file; pass --follow-symlinks to read below it");
+        } else {
+          listing.notices.push_back(path +
+                                    ": symlinked directory not followed (its files are read at their own "
+                                    "path; --follow-symlinks follows it)");
+        }
         return;
       }
     }

@@ -72,7 +72,9 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
       }
       fs::create_directories(parent, ec);
       if (ec) throw UsageError(path_ + ": cannot create its directory " + parent.string() + ": " + ec.message());
-      for (auto it = missing.rbegin(); it != missing.rend(); ++it) created_directories_.push_back(it->string());
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        created_directories_.emplace_back(it->string(), register_temp(it->string(), true));
+      }
     }
     temp_path_ = (parent / ("." + final_fs.filename().string() + ".chatfmt-tmp-" + std::to_string(::getpid()) + "-" +
                             std::to_string(temp_counter++)))
@@ -99,12 +101,14 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
 OutputFile::~OutputFile() {
   if (file_ != nullptr && file_ != stdout) std::fclose(file_);
   if (file_ == stdout) std::fflush(stdout);
-  if (committed_) return;
-  if (!temp_path_.empty()) {
+  if (!committed_ && !temp_path_.empty()) {
     ::unlink(temp_path_.c_str());
     unregister_temp(temp_slot_);
   }
-  for (auto it = created_directories_.rbegin(); it != created_directories_.rend(); ++it) ::rmdir(it->c_str());
+  for (auto it = created_directories_.rbegin(); it != created_directories_.rend(); ++it) {
+    if (!committed_) ::rmdir(it->first.c_str());
+    unregister_temp(it->second);
+  }
 }
 
 void OutputFile::fail_write(const char* what) {

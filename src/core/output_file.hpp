@@ -35,10 +35,10 @@ class OutputFile {
 
  private:
   void fail_write(const char* what);
-  std::string path_;                              // as the user named it
-  std::string final_path_;                        // symlinks resolved: where the bytes end up
-  std::string temp_path_;                         // empty when written directly
-  std::vector<std::string> created_directories_;  // outermost first
+  std::string path_;                                              // as the user named it
+  std::string final_path_;                                        // symlinks resolved: where the bytes end up
+  std::string temp_path_;                                         // empty when written directly
+  std::vector<std::pair<std::string, int>> created_directories_;  // outermost first, with their slots
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buffer_;
   int temp_slot_ = -1;

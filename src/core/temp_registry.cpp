@@ -20,6 +20,7 @@ namespace {
 // from the flags: only the pages of slots in use are ever touched.
 constexpr std::size_t kSlots = 1 << 16;
 std::array<std::atomic<bool>, kSlots> active{};
+std::array<bool, kSlots> is_directory{};  // written before the slot's flag is raised
 char paths[kSlots][PATH_MAX];
 std::mutex claim_mutex;      // for claiming slots; the handler never takes it
 std::size_t high_water = 0;  // slots below this may be active (guarded by claim_mutex)
@@ -28,7 +29,11 @@ std::atomic<std::size_t> scan_limit{0};
 void remove_temps_and_die(int signal) {
   const std::size_t limit = scan_limit.load(std::memory_order_acquire);
   for (std::size_t k = 0; k < limit; ++k) {
-    if (active[k].load(std::memory_order_acquire)) ::unlink(paths[k]);
+    if (active[k].load(std::memory_order_acquire) && !is_directory[k]) ::unlink(paths[k]);
+  }
+  // Directories were registered outermost first: remove innermost first; non-empty ones stay.
+  for (std::size_t k = limit; k-- > 0;) {
+    if (active[k].load(std::memory_order_acquire) && is_directory[k]) ::rmdir(paths[k]);
   }
   // Die of the signal itself, so the shell and parent see what happened (e.g. 141 for SIGPIPE).
   ::signal(signal, SIG_DFL);
@@ -52,12 +57,13 @@ void install_temp_cleanup_handlers() {
   });
 }
 
-int register_temp(const std::string& path) {
+int register_temp(const std::string& path, bool directory) {
   if (path.size() >= PATH_MAX) throw UsageError(path + ": path too long");
   const std::lock_guard lock(claim_mutex);
   for (std::size_t k = 0; k < kSlots; ++k) {
     if (active[k].load(std::memory_order_relaxed)) continue;
     std::memcpy(paths[k], path.c_str(), path.size() + 1);
+    is_directory[k] = directory;
     active[k].store(true, std::memory_order_release);
     if (k + 1 > high_water) {
       high_water = k + 1;

@@ -10,8 +10,9 @@ namespace chatfmt::detail {
 /// called (nohup's SIGHUP, a parent's SIG_IGN for SIGPIPE) stays ignored.
 void install_temp_cleanup_handlers();
 
-/// Remembers `path` until unregister_temp(slot). Returns the slot. Thread-safe.
-int register_temp(const std::string& path);
+/// Remembers `path` until unregister_temp(slot). Returns the slot. Thread-safe. A directory
+/// (one the run created) is removed after the files, and only if empty.
+int register_temp(const std::string& path, bool directory = false);
 void unregister_temp(int slot);
 
 }  // namespace chatfmt::detail

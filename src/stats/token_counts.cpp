@@ -28,7 +28,7 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
   std::vector<InputListing> listings;
   std::vector<InputFile> all_inputs;
   for (const auto& path : paths) {
-    listings.push_back(list_inputs(path, options.input, {options.dump_ids_path}));
+    listings.push_back(list_inputs(path, options.input));
     const InputListing& listing = listings.back();
     all_inputs.insert(all_inputs.end(), listing.files.begin(), listing.files.end());
     report.skipped.insert(report.skipped.end(), listing.skipped.begin(), listing.skipped.end());
