@@ -58,6 +58,8 @@ const std::vector<WriterInfo>& writers() {
 void TextWriter::write(const Conversation& conversation, std::string& out) const {
   std::string text;
   render_text(conversation, text);
+  // Escaping rarely grows text by much: one allocation instead of a doubling series of copies.
+  out.reserve(out.size() + text.size() + text.size() / 16 + 16);
   out += "{\"text\": ";
   append_json_string(out, text);
   out += "}";

@@ -137,8 +137,8 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
         job.input, [&](std::string_view line, const SourceRef& source) { return converter.convert(line, source); },
         [&](const SourceRef& source, std::string_view line, RecordOutcome& outcome) {
           if (outcome.accepted) {
-            outcome.output.push_back('\n');
-            out.write(outcome.output);
+            out.write(outcome.output);  // the newline apart: appending it could copy a huge record
+            out.write("\n");
           } else {
             reject_line.clear();
             detail::append_reject_line(reject_line, source, line, outcome);

@@ -27,9 +27,11 @@ JsonlReader::~JsonlReader() {
 
 bool JsonlReader::fill() {
   if (eof_) return false;
-  // Drop consumed bytes so the buffer only ever holds the current (possibly long) line.
+  // Drop consumed bytes so the buffer only ever holds the current (possibly long) line, and give
+  // back what a long line grew it to once that line is gone.
   buffer_.erase(0, start_);
   start_ = 0;
+  if (buffer_.capacity() > 8 * kReadSize && buffer_.size() < kReadSize) buffer_.shrink_to_fit();
   const std::size_t old_size = buffer_.size();
   buffer_.resize(old_size + kReadSize);
   const std::size_t got = std::fread(buffer_.data() + old_size, 1, kReadSize, file_);
