@@ -1,0 +1,18 @@
+// A Mistral tekken.json: config, split pattern, special tokens, base64 ranks and the merges
+// derived from them; a tokenizer that loads must encode. Only TokenizerError is an expected way
+// out.
+#include "fuzz_support.hpp"
+#include "tokenizers/loaders.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace chatfmt;
+  const std::string json(fuzz::as_text(data, size));
+  std::unique_ptr<Tokenizer> tokenizer;
+  try {
+    tokenizer = tokenizers::load_tekken_json("tekken.json", json);
+  } catch (const TokenizerError&) {
+    return 0;
+  }
+  fuzz::check_tokenizer(*tokenizer, json);
+  return 0;
+}
