@@ -1,8 +1,14 @@
 #include "tokenizers/bpe_model.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 namespace chatfmt::tokenizers {
+
+std::uint64_t BpeModel::next_id() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
 
 void BpeModel::add_merge(TokenId left, TokenId right, std::uint32_t rank, TokenId merged) {
   merges_.try_emplace(key(left, right), Merge{rank, merged});
@@ -50,15 +56,15 @@ void BpeModel::encode_piece(std::string_view bytes, std::vector<TokenId>& out) c
   }
   // Per-thread cache of frequent pieces; bounded so a long run cannot grow it without limit.
   struct Cache {
-    const BpeModel* owner = nullptr;
+    std::uint64_t owner = 0;  // the id_ of the model the pieces belong to
     StringMap<std::vector<TokenId>> pieces;
   };
   thread_local Cache cache;
   constexpr std::size_t kMaxCachedPieces = 1 << 18;
   constexpr std::size_t kMaxCachedPieceBytes = 64;
-  if (cache.owner != this || cache.pieces.size() >= kMaxCachedPieces) {
+  if (cache.owner != id_ || cache.pieces.size() >= kMaxCachedPieces) {
     cache.pieces.clear();
-    cache.owner = this;
+    cache.owner = id_;
   }
   if (bytes.size() > kMaxCachedPieceBytes) {
     merge(bytes, out);

@@ -24,7 +24,7 @@ using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_
 
 class BpeModel {
  public:
-  BpeModel() { byte_tokens_.fill(-1); }
+  BpeModel() : id_(next_id()) { byte_tokens_.fill(-1); }
   void set_byte_token(unsigned char byte, TokenId id) { byte_tokens_[byte] = id; }
   TokenId byte_token(unsigned char byte) const { return byte_tokens_[byte]; }
   /// `left` followed by `right` merge into `merged` with priority `rank` (lower first).
@@ -42,9 +42,13 @@ class BpeModel {
     std::uint32_t rank;
     TokenId merged;
   };
+  static std::uint64_t next_id();
   static std::uint64_t key(TokenId left, TokenId right) {
     return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) | static_cast<std::uint32_t>(right);
   }
+  // Names this model to the per-thread piece cache. Not its address: a model created where a
+  // freed one lived would find that one's pieces and encode with another vocabulary's ids.
+  std::uint64_t id_;
   std::array<TokenId, 256> byte_tokens_{};
   std::unordered_map<std::uint64_t, Merge> merges_;
   StringMap<TokenId> whole_;

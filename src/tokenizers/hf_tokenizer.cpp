@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "tokenizers/bpe_model.hpp"
 #include "tokenizers/loaders.hpp"
@@ -69,13 +70,11 @@ class HfByteLevelBpe final : public Tokenizer {
   }
 
   std::string id_to_piece(TokenId id) const override {
-    if (id < 0 || static_cast<std::size_t>(id) >= pieces_.size()) return {};
-    return display_bytes(pieces_[static_cast<std::size_t>(id)]);
+    const auto it = pieces_.find(id);
+    return it == pieces_.end() ? std::string() : display_bytes(it->second);
   }
-  bool is_special(TokenId id) const override {
-    return id >= 0 && static_cast<std::size_t>(id) < special_.size() && special_[static_cast<std::size_t>(id)];
-  }
-  std::size_t vocab_size() const override { return pieces_.size(); }
+  bool is_special(TokenId id) const override { return special_.contains(id); }
+  std::size_t vocab_size() const override { return id_limit_; }
 
   void load(const std::string& path, const std::string& json);
 
@@ -115,10 +114,13 @@ class HfByteLevelBpe final : public Tokenizer {
   std::unique_ptr<SplitPattern> pattern_;
   bool nfc_ = false;
   bool add_prefix_space_ = false;
-  StringMap<TokenId> added_;         // added token content -> id
-  StringMap<TokenId> by_bytes_;      // vocabulary bytes -> id
-  std::vector<std::string> pieces_;  // id -> bytes (added tokens: their content)
-  std::vector<bool> special_;
+  StringMap<TokenId> added_;     // added token content -> id
+  StringMap<TokenId> by_bytes_;  // vocabulary bytes -> id
+  // id -> bytes (added tokens: their content). A map, not a vector indexed by id: ids may have
+  // gaps (cl100k-style exports do), and a file's ids must not decide how much memory we take.
+  std::unordered_map<TokenId, std::string> pieces_;
+  std::unordered_set<TokenId> special_;
+  std::size_t id_limit_ = 0;  // one past the largest id
 };
 
 // An optional boolean field; absent or null means `fallback`.
@@ -214,8 +216,8 @@ void HfByteLevelBpe::load(const std::string& path, const std::string& json) {
     if (!decode_byte_level(field.key, bytes)) {
       fail(path, "vocab entry '" + std::string(field.key) + "' is not byte-level text");
     }
-    if (static_cast<std::size_t>(id) >= pieces_.size()) pieces_.resize(static_cast<std::size_t>(id) + 1);
-    pieces_[static_cast<std::size_t>(id)] = bytes;
+    pieces_[static_cast<TokenId>(id)] = bytes;
+    id_limit_ = std::max(id_limit_, static_cast<std::size_t>(id) + 1);
     by_bytes_[bytes] = static_cast<TokenId>(id);
     if (bytes.size() == 1) bpe_.set_byte_token(static_cast<unsigned char>(bytes[0]), static_cast<TokenId>(id));
   }
@@ -270,15 +272,17 @@ void HfByteLevelBpe::load(const std::string& path, const std::string& json) {
       if (bool_or(token, "lstrip", false) || bool_or(token, "rstrip", false) || bool_or(token, "single_word", false)) {
         fail(path, "added token '" + content + "' uses lstrip/rstrip/single_word, which chatfmt does not support yet");
       }
-      if (static_cast<std::size_t>(id) >= pieces_.size()) pieces_.resize(static_cast<std::size_t>(id) + 1);
-      pieces_[static_cast<std::size_t>(id)] = content;
+      pieces_[static_cast<TokenId>(id)] = content;
+      id_limit_ = std::max(id_limit_, static_cast<std::size_t>(id) + 1);
       added_[content] = static_cast<TokenId>(id);
-      if (static_cast<std::size_t>(id) >= special_.size()) special_.resize(static_cast<std::size_t>(id) + 1);
-      special_[static_cast<std::size_t>(id)] = special;
+      if (special) {
+        special_.insert(static_cast<TokenId>(id));
+      } else {
+        special_.erase(static_cast<TokenId>(id));
+      }
       splitter_.add(content, static_cast<TokenId>(id));
     }
   }
-  special_.resize(pieces_.size());
 }
 
 }  // namespace

@@ -90,11 +90,22 @@ class TekkenTokenizer final : public Tokenizer {
     }
     pattern_ = std::make_unique<SplitPattern>(pattern, Whitespace::unicode);
 
+    simdjson::dom::array special_list;
+    simdjson::dom::array vocab;
+    const bool has_special_list = root["special_tokens"].get(special_list) == simdjson::SUCCESS;
+    if (root["vocab"].get(vocab)) fail(path, "no \"vocab\" list");
+    // The fillers below are made for every special id, as mistral-common does; a count beyond
+    // what the file lists is a corrupt config, and must not make us allocate without bound.
+    const std::size_t listed = vocab.size() + (has_special_list ? special_list.size() : 0);
+    if (static_cast<std::uint64_t>(num_special) > listed) {
+      fail(path, "config's default_num_special_tokens (" + std::to_string(num_special) +
+                     ") is more than the file's tokens; is the config right?");
+    }
+
     // Special tokens occupy ids 0..num_special-1; unlisted ones are <SPECIAL_i> fillers.
     specials_.resize(static_cast<std::size_t>(num_special));
     for (std::size_t i = 0; i < specials_.size(); ++i) specials_[i] = "<SPECIAL_" + std::to_string(i) + ">";
-    simdjson::dom::array special_list;
-    if (root["special_tokens"].get(special_list) == simdjson::SUCCESS) {
+    if (has_special_list) {
       for (element special : special_list) {
         std::int64_t rank = 0;
         std::string_view token;
@@ -110,8 +121,6 @@ class TekkenTokenizer final : public Tokenizer {
     }
 
     // The inner vocabulary: ranks 0..n-1 in order, cut at default_vocab_size - num_special.
-    simdjson::dom::array vocab;
-    if (root["vocab"].get(vocab)) fail(path, "no \"vocab\" list");
     const auto inner = static_cast<std::size_t>(vocab_size - num_special);
     std::string bytes;
     for (element entry : vocab) {

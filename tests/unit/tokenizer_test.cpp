@@ -66,6 +66,36 @@ TEST(LoadTokenizer, BadFilesFailWithAClearMessage) {
   EXPECT_NE(load_error("truncated.model", model.substr(0, model.size() / 3)).find("not a SentencePiece model"),
             std::string::npos);
   EXPECT_THROW(load_tokenizer("/nonexistent/tokenizer.json"), TokenizerError);
+  // A corrupt count must fail, not allocate tens of GB (found by fuzz_tekken_json).
+  std::string many_specials = tekken;
+  for (const std::string key : {"\"default_vocab_size\": ", "\"default_num_special_tokens\": "}) {
+    const auto field = many_specials.find(key);
+    ASSERT_NE(field, std::string::npos);
+    const auto end = many_specials.find_first_not_of("0123456789", field + key.size());
+    many_specials.replace(field + key.size(), end - field - key.size(), "2000000000");
+  }
+  EXPECT_NE(load_error("many-specials.json", many_specials).find("default_num_special_tokens"), std::string::npos);
+}
+
+// The BPE piece cache is per thread: a tokenizer loaded where a freed one lived used to find that
+// one's pieces and answer with its ids (ids outside its own vocabulary, even).
+TEST(LoadTokenizer, EachTokenizerEncodesAsIfLoadedAlone) {
+  std::string smaller = slurp(kTekken);
+  const std::string key = "\"default_vocab_size\": ";
+  const auto field = smaller.find(key);
+  ASSERT_NE(field, std::string::npos);
+  smaller.replace(field + key.size(), smaller.find_first_not_of("0123456789", field + key.size()) - field - key.size(),
+                  "400");
+  const TempFile smaller_file("smaller.json", smaller);
+  const std::string text = "Hello world, encoding some words: function parameter tool_call";
+  const auto full_ids = load_tokenizer(kTekken)->encode(text);
+  const auto smaller_ids = load_tokenizer(smaller_file.path.string())->encode(text);
+  ASSERT_NE(full_ids, smaller_ids);
+  for (int round = 0; round < 3; ++round) {
+    // Each tokenizer dies at the end of its statement, so the next one is likely made in its place.
+    EXPECT_EQ(load_tokenizer(kTekken)->encode(text), full_ids);
+    EXPECT_EQ(load_tokenizer(smaller_file.path.string())->encode(text), smaller_ids);
+  }
 }
 
 TEST(Tekken, SpecialTokensAreParsedAndIdsShiftedPastThem) {
