@@ -12,7 +12,14 @@ namespace {
 class SentencePieceTokenizer final : public Tokenizer {
  public:
   explicit SentencePieceTokenizer(const std::string& path) {
-    const auto status = processor_.Load(absl::string_view(path.data(), path.size()));
+    sentencepiece::util::Status status;
+    try {
+      status = processor_.Load(absl::string_view(path.data(), path.size()));
+    } catch (const std::exception& error) {
+      // Not every bad model comes back as a status: building the piece trie throws (darts-clone's
+      // "zero-length key" for an empty piece), and that must read like any other bad file.
+      status = sentencepiece::util::Status(sentencepiece::util::StatusCode::kInternal, error.what());
+    }
     if (!status.ok()) {
       throw TokenizerError(path + ": not a SentencePiece model (" + status.ToString() +
                            "); chatfmt reads tokenizer.json, tekken.json and SentencePiece .model files");
