@@ -22,4 +22,7 @@ inline constexpr std::string_view kToolsOutro =
     "language BEFORE the function call, but NOT after\n- If there is no function call available, answer the question "
     "like normal with your current knowledge and do not tell the user about function calls\n</IMPORTANT>";
 
+/// Appends the tools section as the template renders it (kToolsIntro … kToolsOutro).
+void render_tools(const Json& tools, std::string& out);
+
 }  // namespace chatfmt::qwen3

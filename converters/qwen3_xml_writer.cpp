@@ -24,7 +24,9 @@ void render_extra_keys(const Json& dict, std::initializer_list<std::string_view>
   }
 }
 
-void render_tools(const Json& tools, std::string& out) {
+}  // namespace
+
+void qwen3::render_tools(const Json& tools, std::string& out) {
   out += qwen3::kToolsIntro;
   for (const auto& entry : tools) {
     const Json& tool = entry.is_object() && entry.contains("function") ? entry["function"] : entry;
@@ -59,6 +61,8 @@ void render_tools(const Json& tools, std::string& out) {
   out += qwen3::kToolsOutro;
 }
 
+namespace {
+
 class Qwen3XmlWriter final : public TextWriter {
  public:
   bool render_text(const Conversation& conversation, std::string& text) const override {
@@ -77,7 +81,7 @@ class Qwen3XmlWriter final : public TextWriter {
       text += "<|im_start|>system\n";
       text += qwen3::kDefaultSystem;
     }
-    if (has_tools) render_tools(*conversation.tools, text);
+    if (has_tools) qwen3::render_tools(*conversation.tools, text);
     if (system_message != nullptr || has_tools) text += "<|im_end|>\n";
     for (std::size_t k = start; k < messages.size(); ++k) {
       const Message& message = messages[k];
@@ -92,6 +96,13 @@ class Qwen3XmlWriter final : public TextWriter {
         for (const auto& call : message.tool_calls) {
           text += "\n<tool_call>\n<function=" + call.name + ">\n";
           for (const auto& [name, value] : call.arguments.items()) {
+            // Readers (ours and Qwen's tool parser) take the name up to the first '>': with one
+            // inside, the text would read back as a different call.
+            if (name.find('>') != std::string::npos) {
+              throw RecordError("tool-call-xml", "messages[" + std::to_string(k) + "]: argument name '" +
+                                                     text::excerpt(name) + "' of '" + call.name +
+                                                     "' contains '>', which ends <parameter=…> early; rename it");
+            }
             text += "<parameter=" + name + ">\n";
             text += is_container(value) ? python_json(value) : python_str(value);
             text += "\n</parameter>\n";
