@@ -16,13 +16,13 @@ const std::vector<Target>& targets() {
     for (const std::string_view name : {"qwen3-xml", "mistral-v13", "openai"}) {
       ConvertOptions options;
       options.target = std::string(name);
-      list.push_back({name, name != "openai", std::make_unique<RecordConverter>(options)});
+      list.push_back({name, name != "openai", std::make_unique<RecordConverter>(options), name == "qwen3-xml"});
     }
     // --tools types the XML parameters of records whose text has no tools section.
     ConvertOptions typed;
     typed.target = "qwen3-xml";
     typed.tools = typed_tools();
-    list.push_back({"qwen3-xml", true, std::make_unique<RecordConverter>(typed)});
+    list.push_back({"qwen3-xml", true, std::make_unique<RecordConverter>(typed), true});
     return list;
   }();
   return all;

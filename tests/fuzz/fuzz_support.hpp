@@ -134,6 +134,9 @@ struct Target {
   std::string_view name;
   bool writes_text = false;  // a {"text"} target, whose trainer text is what convert writes
   std::unique_ptr<RecordConverter> converter;
+  // qwen3-xml output is read back by the ChatML reader; not with --on-foreign-delimiter=keep,
+  // which knowingly lets chat-control strings into the text.
+  bool reads_back = false;
 };
 
 /// A rejected record must be in the rejects file whole: its line parses, and the record in it is
@@ -177,7 +180,7 @@ inline void check_record(const Target& target, const SourceRef& source, std::str
 
   // qwen3-xml is read back by the ChatML reader: converting its output again changes nothing
   // (or is refused with a reason; it must never turn into a different record).
-  if (converted.accepted && target.name == "qwen3-xml") {
+  if (converted.accepted && target.reads_back) {
     const RecordOutcome again = target.converter->convert(converted.output, source);
     check_outcome(again, converted.output, true);
     FUZZ_REQUIRE(!again.accepted || again.output == converted.output, "qwen3-xml output does not read back to itself",
@@ -193,7 +196,14 @@ inline void check_tokenizer(const Tokenizer& tokenizer, std::string_view input) 
       "<tool_call>\n<function=f>\n</function>\n</tool_call><|im_end|>\n[TOOL_CALLS]f[ARGS]{}</s>   ";
   for (const std::string_view text : {kText, input.substr(0, 256)}) {
     if (!is_utf8(text)) continue;  // `tokens` only encodes text from JSON strings
-    const std::vector<TokenId> ids = tokenizer.encode(text);
+    std::vector<TokenId> ids;
+    try {
+      ids = tokenizer.encode(text);
+    } catch (const TokenizerError&) {
+      // libsentencepiece can load a model that then fails to encode ("all normalized characters
+      // are not consumed"); that comes out as a TokenizerError, the documented way to fail.
+      continue;
+    }
     FUZZ_REQUIRE(text.empty() || !ids.empty(), "a text encoded to no ids");
     for (const TokenId id : ids) {
       FUZZ_REQUIRE(id >= 0 && static_cast<std::size_t>(id) < tokenizer.vocab_size(), "an id outside the vocabulary",

@@ -25,7 +25,8 @@ void convert_with(const Json& tools) {
     ConvertOptions options;
     options.target = std::string(info.name);
     options.tools = tools;
-    const Target target{info.name, info.name != "openai", std::make_unique<RecordConverter>(options)};
+    const Target target{info.name, info.name != "openai", std::make_unique<RecordConverter>(options),
+                        info.name == "qwen3-xml"};
     for (const auto record : kRecords) check_record(target, source, record, target.converter->convert(record, source));
   }
 }
