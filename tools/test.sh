@@ -25,25 +25,34 @@ failed=()
 passed_total=0
 failed_total=0
 log=$(mktemp "${TMPDIR:-/tmp}/chatfmt-ctest.XXXXXX")
-trap 'rm -f "$log"' EXIT
+cpu=$(mktemp "${TMPDIR:-/tmp}/chatfmt-times.XXXXXX")
+trap 'rm -f "$log" "$cpu"' EXIT
 
-timed() {  # NAME COMMAND...: runs the command, records its time and whether it failed
-  local name=$1 began=$SECONDS status=0
+cpu_seconds() {  # user + system CPU seconds of the finished child processes so far
+  times >"$cpu"  # in this shell: a pipe would run `times` in a subshell, which has no children yet
+  awk 'END { n = split($0, t, /[ms ]+/); s = 0; for (i = 1; i + 1 <= n; i += 2) s += t[i] * 60 + t[i + 1]; printf "%d", s }' "$cpu"
+}
+
+timed() {  # NAME COMMAND...: runs the command, records its wall and CPU time and whether it failed
+  local name=$1 began=$SECONDS cpu_began status=0 line
+  cpu_began=$(cpu_seconds)
   shift
   echo
   echo "=== $name: $*"
   "$@" || status=$?
-  timings+=("$(printf '%-8s %5d s%s' "$name" $((SECONDS - began)) "$( ((status == 0)) || echo "  FAILED (exit $status)")")")
-  echo "=== $name: $((SECONDS - began)) s$( ((status == 0)) || echo ", FAILED (exit $status)")"
+  line=$(printf '%-8s %5d s  (CPU %5d s)' "$name" $((SECONDS - began)) $(($(cpu_seconds) - cpu_began)))
+  ((status == 0)) || line+="  FAILED (exit $status)"
+  timings+=("$line")
+  echo "=== $line"
   ((status == 0)) || failed+=("$name")
   return 0
 }
 
 summary() {
   echo
-  echo "=== timing"
+  echo "=== timing (wall clock; CPU is user + system of all processes, on $jobs cores)"
   printf '%s\n' "${timings[@]}"
-  printf '%-8s %5d s\n' total $((SECONDS - start))
+  printf '%-8s %5d s  (CPU %5d s)\n' total $((SECONDS - start)) "$(cpu_seconds)"
 }
 
 run_ctest() {  # PRESET: the whole suite; adds its counts to the totals of the closing line
