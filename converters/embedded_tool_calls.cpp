@@ -1,8 +1,11 @@
 #include "embedded_tool_calls.hpp"
 
+#include <unordered_set>
+
 #include <re2/re2.h>
 
 #include "chatfmt/errors.hpp"
+#include "core/normalize.hpp"
 #include "core/text.hpp"
 
 namespace chatfmt::embedded {
@@ -27,16 +30,6 @@ const RE2& fence_open() {
 const RE2& function_name_pattern() {
   static const RE2 re("[A-Za-z0-9_\\-]{1,64}");
   return re;
-}
-
-// The tool definition named `name` in an OpenAI tool list (entries with or without "function").
-const Json* find_tool(const Json* tools, std::string_view name) {
-  if (tools == nullptr || !tools->is_array()) return nullptr;
-  for (const auto& entry : *tools) {
-    const Json& function = entry.contains("function") ? entry["function"] : entry;
-    if (function.is_object() && function.value("name", "") == name) return &function;
-  }
-  return nullptr;
 }
 
 // The schema "type" of a parameter, as a list of type names (empty: unknown).
@@ -79,7 +72,7 @@ Json typed_parameter_value(std::string_view value, const std::vector<std::string
       const bool fits = (type == "integer" && parsed->is_number_integer()) ||
                         (type == "number" && parsed->is_number()) || (type == "object" && parsed->is_object()) ||
                         (type == "array" && parsed->is_array());
-      if (fits) return *parsed;
+      if (fits) return std::move(*parsed);
     }
   }
   std::string expected;
@@ -90,7 +83,7 @@ Json typed_parameter_value(std::string_view value, const std::vector<std::string
 }
 
 // Parses "<function=NAME> (<parameter=P>VALUE</parameter>)* </function>" (whitespace between tags).
-ToolCall parse_xml_function(std::string_view body, std::string_view where, const Json* tools) {
+ToolCall parse_xml_function(std::string_view body, std::string_view where, const detail::ToolIndex& tools) {
   std::string_view rest = text::strip_ascii(body);
   rest.remove_prefix(kFunctionOpen.size());
   const auto name_end = rest.find('>');
@@ -103,8 +96,12 @@ ToolCall parse_xml_function(std::string_view body, std::string_view where, const
     throw RecordError("tool-call-name", at(where, "function name '" + text::excerpt(call.name) +
                                                       "' is not 1-64 characters of [A-Za-z0-9_-]"));
   }
-  const Json* tool = find_tool(tools, call.name);
+  const Json* tool = tools.find(call.name);
   rest.remove_prefix(name_end + 1);
+  // Parameter names seen in this call: an ordered object's contains() is a linear search, and a
+  // call may have thousands of parameters. Views into `body`, which outlives the loop.
+  std::unordered_set<std::string_view> seen;
+  auto& arguments = call.arguments.get_ref<Json::object_t&>();
   for (;;) {
     rest = text::lstrip_ascii(rest);
     if (text::starts_with(rest, kParameterOpen)) {
@@ -113,18 +110,19 @@ ToolCall parse_xml_function(std::string_view body, std::string_view where, const
       if (pname_end == std::string_view::npos) {
         throw RecordError("tool-call-xml", at(where, "<parameter= has no closing '>'"));
       }
-      const std::string pname(rest.substr(0, pname_end));
+      const std::string_view pname_view = rest.substr(0, pname_end);
+      const std::string pname(pname_view);
       rest.remove_prefix(pname_end + 1);
       const auto value_end = rest.find(kParameterClose);
       if (value_end == std::string_view::npos) {
         throw RecordError("tool-call-xml", at(where, "<parameter=" + pname + "> is not closed by </parameter>"));
       }
-      if (call.arguments.contains(pname)) {
+      if (!seen.insert(pname_view).second) {
         throw RecordError("tool-call-xml", at(where, "parameter '" + pname + "' appears twice in one call"));
       }
       const std::string_view value = text::strip_one_newline_each_side(rest.substr(0, value_end));
-      call.arguments[pname] =
-          typed_parameter_value(value, parameter_types(tool, pname), std::string(where) + " parameter " + pname);
+      arguments.emplace_back(pname, typed_parameter_value(value, parameter_types(tool, pname),
+                                                          std::string(where) + " parameter " + pname));
       rest.remove_prefix(value_end + kParameterClose.size());
     } else if (text::starts_with(rest, kFunctionClose)) {
       rest.remove_prefix(kFunctionClose.size());
@@ -154,7 +152,8 @@ ToolCall parse_json_call_text(std::string_view body, std::string_view where, std
 }
 
 // One <tool_call>…</tool_call> body, classified by how it starts.
-ToolCall parse_tagged_call(std::string_view body, std::string_view where, const Json* tools, EncodingSet& encodings) {
+ToolCall parse_tagged_call(std::string_view body, std::string_view where, const detail::ToolIndex& tools,
+                           EncodingSet& encodings) {
   const std::string_view trimmed = text::strip_ascii(body);
   if (text::starts_with(trimmed, kFunctionOpen)) {
     ToolCall call = parse_xml_function(body, where, tools);
@@ -188,7 +187,7 @@ Json arguments_object(const Json& arguments, std::string_view where) {
       throw RecordError("tool-call-json", at(where, "arguments are not valid JSON (" + error.describe() + ")"));
     }
     if (!parsed->is_object()) throw RecordError("tool-call-json", at(where, "arguments are JSON but not an object"));
-    return *parsed;
+    return std::move(*parsed);
   }
   throw RecordError("tool-call-json", at(where, "arguments must be an object or a JSON string of one"));
 }
@@ -219,6 +218,10 @@ ToolCall tool_call_from_json(const Json& object, std::string_view where) {
 }
 
 DecodedAssistant decode_assistant(std::string_view text, std::string_view where, const Json* tools) {
+  return decode_assistant(text, where, detail::ToolIndex(tools));
+}
+
+DecodedAssistant decode_assistant(std::string_view text, std::string_view where, const detail::ToolIndex& tools) {
   DecodedAssistant decoded;
   std::size_t pos = 0;       // scanning position
   std::size_t text_end = 0;  // end of the last stretch that is plain text (before any call)
@@ -232,13 +235,26 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
                                       "next assistant turn"));
     }
   };
+  // The next <tool_call> and the next ```json fence at or after `pos`. Each is searched again
+  // only once `pos` has passed it: searching both on every step scans the rest of the text once
+  // per call, quadratic time for a message with thousands of calls of one kind.
+  const re2::StringPiece input(text.data(), text.size());
+  std::size_t tag = 0;
+  std::size_t fence = 0;
+  re2::StringPiece fence_match;
+  bool tag_known = false;
+  bool fence_known = false;
   for (;;) {
-    const std::size_t tag = text.find(kCallOpen, pos);
-    re2::StringPiece fence_match;
-    const re2::StringPiece input(text.data(), text.size());
-    std::size_t fence = std::string_view::npos;
-    if (fence_open().Match(input, pos, text.size(), RE2::UNANCHORED, &fence_match, 1)) {
-      fence = static_cast<std::size_t>(fence_match.data() - text.data());
+    if (!tag_known || (tag != std::string_view::npos && tag < pos)) {
+      tag = text.find(kCallOpen, pos);
+      tag_known = true;
+    }
+    if (!fence_known || (fence != std::string_view::npos && fence < pos)) {
+      // The pattern has no anchors, so a match found from an earlier start is still the first one.
+      fence = fence_open().Match(input, pos, text.size(), RE2::UNANCHORED, &fence_match, 1)
+                  ? static_cast<std::size_t>(fence_match.data() - text.data())
+                  : std::string_view::npos;
+      fence_known = true;
     }
     if (tag == std::string_view::npos && fence == std::string_view::npos) break;
     if (tag != std::string_view::npos && (fence == std::string_view::npos || tag < fence)) {
@@ -334,6 +350,11 @@ namespace chatfmt::embedded {
 
 void append_text_turn(Conversation& conversation, Role role, std::string_view content, std::string_view where,
                       const Json* tools) {
+  append_text_turn(conversation, role, content, where, detail::ToolIndex(tools));
+}
+
+void append_text_turn(Conversation& conversation, Role role, std::string_view content, std::string_view where,
+                      const detail::ToolIndex& tools) {
   if (role == Role::assistant) {
     DecodedAssistant decoded = decode_assistant(content, where, tools);
     Message message;

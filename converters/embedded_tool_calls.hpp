@@ -9,6 +9,10 @@
 
 #include "chatfmt/conversation.hpp"
 
+namespace chatfmt::detail {
+class ToolIndex;  // core/normalize.hpp
+}
+
 namespace chatfmt::embedded {
 
 struct DecodedAssistant {
@@ -21,6 +25,8 @@ struct DecodedAssistant {
 /// ```json fence, bare code in tags). `where` prefixes messages ("messages[2].content").
 /// `tools` types XML parameter values. Throws RecordError.
 DecodedAssistant decode_assistant(std::string_view text, std::string_view where, const Json* tools);
+/// The same, with the tool list indexed once for a whole record (readers decode many messages).
+DecodedAssistant decode_assistant(std::string_view text, std::string_view where, const detail::ToolIndex& tools);
 
 /// The bodies of the <tool_response> blocks of a user text, or nullopt when it has none.
 /// Throws RecordError when the text mixes blocks with other text or a block is unclosed.
@@ -40,5 +46,7 @@ namespace chatfmt::embedded {
 /// text made of <tool_response> blocks becomes one tool message per block. Throws RecordError.
 void append_text_turn(Conversation& conversation, Role role, std::string_view content, std::string_view where,
                       const Json* tools);
+void append_text_turn(Conversation& conversation, Role role, std::string_view content, std::string_view where,
+                      const detail::ToolIndex& tools);
 
 }  // namespace chatfmt::embedded

@@ -2,9 +2,12 @@
 // tool_calls and role "tool" messages, or with tool calls/results embedded in the text (Qwen
 // conventions); written with structured tool_calls (arguments as a JSON string) and role "tool"
 // results carrying tool_call_id — what mlx_lm and transformers' apply_chat_template take.
+#include <algorithm>
+
 #include "chatfmt/errors.hpp"
 #include "chatfmt/format.hpp"
 #include "core/json_internal.hpp"
+#include "core/normalize.hpp"
 #include "embedded_tool_calls.hpp"
 #include "registry_entries.hpp"
 
@@ -28,12 +31,19 @@ std::string read_content(element value, const std::string& where) {
     std::string joined;
     const simdjson::dom::array parts = value.get_array().value_unsafe();
     for (element part : parts) {
-      std::string_view type;
-      std::string_view text;
-      if (part["type"].get(type) || type != "text" || part["text"].get(text)) {
+      simdjson::dom::object fields;
+      std::optional<element> type;
+      std::optional<element> text;
+      if (part.get(fields) == simdjson::SUCCESS) {
+        type = detail::find_field(fields, "type");
+        text = detail::find_field(fields, "text");
+      }
+      std::string_view type_name;
+      std::string_view text_value;
+      if (!type || type->get(type_name) || type_name != "text" || !text || text->get(text_value)) {
         throw RecordError("unsupported-content", where + ": only text content parts are supported");
       }
-      joined += text;
+      joined += text_value;
     }
     return joined;
   }
@@ -45,7 +55,7 @@ ToolCall read_structured_call(element value, const std::string& where) {
   simdjson::dom::object object;
   if (value.get(object)) throw RecordError("tool-call-json", where + ": a tool call must be an object");
   bool have_function = false;
-  for (auto field : object) {
+  for (const auto& field : detail::unique_fields(object)) {
     if (field.key == "id") {
       std::string_view id;
       if (!field.value.is_null() && field.value.get(id))
@@ -69,11 +79,16 @@ ToolCall read_structured_call(element value, const std::string& where) {
   return call;
 }
 
-void read_message(Conversation& conversation, element value, const std::string& where, const Json* tools) {
+void read_message(Conversation& conversation, element value, const std::string& where, const detail::ToolIndex& tools) {
   simdjson::dom::object object;
   if (value.get(object)) throw RecordError("record-shape", where + ": a message must be an object");
+  const std::vector<detail::Field> fields = detail::unique_fields(object);
+  const auto role_field =
+      std::find_if(fields.begin(), fields.end(), [](const detail::Field& f) { return f.key == "role"; });
   std::string_view role_text;
-  if (object["role"].get(role_text)) throw RecordError("record-shape", where + ": a message needs a string \"role\"");
+  if (role_field == fields.end() || role_field->value.get(role_text)) {
+    throw RecordError("record-shape", where + ": a message needs a string \"role\"");
+  }
   const auto role = parse_role(role_text);
   if (!role) {
     throw RecordError("unknown-role",
@@ -82,7 +97,7 @@ void read_message(Conversation& conversation, element value, const std::string& 
   std::string content;
   std::vector<ToolCall> structured_calls;
   std::string tool_call_id;
-  for (auto field : object) {
+  for (const auto& field : fields) {
     const std::string_view key = field.key;
     if (key == "role" || key == "name") {
       continue;  // "name" on a tool message repeats the call's function name
@@ -132,7 +147,7 @@ class OpenAiMessagesReader final : public RecordReader {
   Conversation read(simdjson::dom::object record, const ReadOptions& options) const override {
     Conversation conversation;
     simdjson::dom::array messages;
-    for (auto field : record) {
+    for (const auto& field : detail::unique_fields(record)) {
       if (field.key == "messages") {
         if (field.value.get(messages)) throw RecordError("record-shape", "\"messages\" must be a list");
       } else if (field.key == "tools") {
@@ -143,7 +158,8 @@ class OpenAiMessagesReader final : public RecordReader {
         throw RecordError("unknown-key", key_error("record", field.key));
       }
     }
-    const Json* tools = conversation.tools ? &*conversation.tools : options.default_tools;
+    // Indexed once for the record: conversation.tools does not change while messages are read.
+    const detail::ToolIndex tools(conversation.tools ? &*conversation.tools : options.default_tools);
     std::size_t index = 0;
     for (element message : messages) {
       read_message(conversation, message, "messages[" + std::to_string(index++) + "]", tools);

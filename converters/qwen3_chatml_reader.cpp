@@ -4,6 +4,8 @@
 #include <pugixml.hpp>
 
 #include "chatfmt/errors.hpp"
+#include "core/json_internal.hpp"
+#include "core/normalize.hpp"
 #include "core/text.hpp"
 #include "embedded_tool_calls.hpp"
 #include "qwen3_chatml.hpp"
@@ -73,7 +75,7 @@ class Qwen3ChatmlReader final : public RecordReader {
 
   Conversation read(simdjson::dom::object record, const ReadOptions& options) const override {
     std::string_view text;
-    for (auto field : record) {
+    for (const auto& field : detail::unique_fields(record)) {
       if (field.key == "text") {
         if (field.value.get(text)) throw RecordError("record-shape", "\"text\" must be a string");
       } else if (!is_ignored(options, field.key)) {
@@ -87,6 +89,9 @@ class Qwen3ChatmlReader final : public RecordReader {
                         "\"text\" holds no <|im_start|> turn: only ChatML text can be split back into messages");
     }
     Conversation conversation;
+    // One index for all turns (the tools section can only come with the first turn).
+    std::optional<detail::ToolIndex> tool_index;
+    const Json* tool_index_of = nullptr;
     std::size_t pos = 0;
     std::size_t turn = 0;
     while (pos < text.size()) {
@@ -122,7 +127,11 @@ class Qwen3ChatmlReader final : public RecordReader {
         content = split_tools_section(content, conversation);
       }
       const Json* tools = conversation.tools ? &*conversation.tools : options.default_tools;
-      embedded::append_text_turn(conversation, *role, content, where, tools);
+      if (!tool_index || tool_index_of != tools) {
+        tool_index.emplace(tools);
+        tool_index_of = tools;
+      }
+      embedded::append_text_turn(conversation, *role, content, where, *tool_index);
       pos = close + kTurnClose.size();
       ++turn;
     }

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 #include <utf8proc.h>
 
@@ -17,6 +19,42 @@ std::string JsonParseError::describe() const {
 
 namespace detail {
 
+std::vector<Field> unique_fields(simdjson::dom::object object) {
+  std::vector<Field> fields;
+  // Records, messages and calls have a handful of keys: a linear search is fastest. Objects with
+  // thousands (arguments, schemas) switch to an index, so a big object never costs quadratic time.
+  constexpr std::size_t kLinearSearchLimit = 16;
+  std::unordered_map<std::string_view, std::size_t> index;
+  for (const auto field : object) {
+    const std::string_view key = field.key;
+    const simdjson::dom::element value = field.value;
+    if (fields.size() < kLinearSearchLimit) {
+      const auto same = std::find_if(fields.begin(), fields.end(), [key](const Field& f) { return f.key == key; });
+      if (same != fields.end()) {
+        same->value = value;
+        continue;
+      }
+      fields.push_back({key, value});
+      if (fields.size() == kLinearSearchLimit) {
+        for (std::size_t i = 0; i < fields.size(); ++i) index.emplace(fields[i].key, i);
+      }
+    } else if (const auto [at, inserted] = index.emplace(key, fields.size()); inserted) {
+      fields.push_back({key, value});
+    } else {
+      fields[at->second].value = value;
+    }
+  }
+  return fields;
+}
+
+std::optional<simdjson::dom::element> find_field(simdjson::dom::object object, std::string_view key) {
+  std::optional<simdjson::dom::element> found;
+  for (const auto [k, value] : object) {
+    if (k == key) found = value;
+  }
+  return found;
+}
+
 Json to_json(simdjson::dom::element element) {
   using simdjson::dom::element_type;
   switch (element.type()) {
@@ -27,11 +65,12 @@ Json to_json(simdjson::dom::element element) {
       return array;
     }
     case element_type::OBJECT: {
+      // Keys are already unique: append without ordered_map's linear search for an existing key.
+      const std::vector<Field> fields = unique_fields(element.get_object().value_unsafe());
       Json object = Json::object();
-      const simdjson::dom::object fields = element.get_object().value_unsafe();
-      for (auto field : fields) {
-        object[std::string(field.key)] = to_json(field.value);
-      }
+      auto& items = object.get_ref<Json::object_t&>();
+      items.reserve(fields.size());
+      for (const auto& field : fields) items.emplace_back(std::string(field.key), to_json(field.value));
       return object;
     }
     case element_type::INT64:

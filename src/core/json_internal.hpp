@@ -1,11 +1,30 @@
 // simdjson → Json conversion shared by the readers; not part of the public API.
 #pragma once
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include <simdjson.h>
 
 #include "chatfmt/json.hpp"
 
 namespace chatfmt::detail {
+
+/// One field of a JSON object as Python's json.loads keeps it.
+struct Field {
+  std::string_view key;
+  simdjson::dom::element value;
+};
+
+/// The fields of `object` as json.loads reads them into a dict: each distinct key once, at the
+/// position of its first occurrence, with the value of its last. simdjson's DOM keeps every
+/// occurrence and `object["key"]` finds the first, so readers walk objects only through this (or
+/// find_field) and the training text is what Python would make of the same line.
+std::vector<Field> unique_fields(simdjson::dom::object object);
+
+/// The value json.loads keeps for `key` (its last occurrence), or nullopt when the key is absent.
+std::optional<simdjson::dom::element> find_field(simdjson::dom::object object, std::string_view key);
 
 /// Converts a parsed simdjson element into an ordered Json value (duplicate keys: first
 /// position, last value, as Python's json.loads).

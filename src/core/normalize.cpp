@@ -1,5 +1,8 @@
 #include "core/normalize.hpp"
 
+#include <algorithm>
+#include <unordered_set>
+
 #include <xxhash.h>
 
 #include <re2/re2.h>
@@ -17,21 +20,8 @@ bool is_valid_call_id(std::string_view id) {
   return RE2::FullMatch(re2::StringPiece(id.data(), id.size()), re);
 }
 
-// Nine base-62 characters from a hash of the record and the call's position.
-std::string derive_call_id(std::string_view record_bytes, std::size_t message_index, std::size_t call_index) {
-  static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  const XXH64_hash_t seed = (static_cast<XXH64_hash_t>(message_index) << 20) ^ call_index;
-  XXH64_hash_t hash = XXH3_64bits_withSeed(record_bytes.data(), record_bytes.size(), seed);
-  std::string id(9, '0');
-  for (auto& c : id) {
-    c = alphabet[hash % 62];
-    hash /= 62;
-  }
-  return id;
-}
-
 // Each result answers the next unanswered call of the assistant turn before it, in order.
-void link_results(Conversation& conversation, std::string_view record_bytes) {
+void link_results(Conversation& conversation, std::uint64_t record_hash) {
   struct Pending {
     std::size_t message = 0;
     std::size_t answered = 0;
@@ -47,13 +37,30 @@ void link_results(Conversation& conversation, std::string_view record_bytes) {
                             "; every call needs its result before the conversation goes on");
     }
   };
-  // First make every call id valid, remembering the ids results may refer to.
+  // First make every call id valid, remembering the ids results may refer to. A derived id
+  // never repeats an id of the record (kept or derived): results in the openai target are
+  // matched by id downstream, and a collision, however unlikely, would pair them wrongly.
   std::vector<std::vector<std::string>> original_ids(conversation.messages.size());
+  std::unordered_set<std::string> taken;
+  bool derives = false;
   for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
+    for (const auto& call : conversation.messages[m].tool_calls) {
+      original_ids[m].push_back(call.id);
+      if (is_valid_call_id(call.id)) {
+        taken.insert(call.id);
+      } else {
+        derives = true;
+      }
+    }
+  }
+  for (std::size_t m = 0; derives && m < conversation.messages.size(); ++m) {
     auto& calls = conversation.messages[m].tool_calls;
     for (std::size_t c = 0; c < calls.size(); ++c) {
-      original_ids[m].push_back(calls[c].id);
-      if (!is_valid_call_id(calls[c].id)) calls[c].id = derive_call_id(record_bytes, m, c);
+      if (is_valid_call_id(original_ids[m][c])) continue;
+      std::uint64_t attempt = 0;
+      do {
+        calls[c].id = derive_call_id(record_hash, m, c, attempt++);
+      } while (!taken.insert(calls[c].id).second);
     }
   }
   for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
@@ -96,12 +103,19 @@ std::string json_type_name(const Json& value) {
   return "null";
 }
 
-bool tool_list_has(const Json& tools, const std::string& name) {
-  for (const auto& entry : tools) {
-    const Json& function = entry.is_object() && entry.contains("function") ? entry["function"] : entry;
-    if (function.is_object() && function.value("name", "") == name) return true;
+// The function object of a tool list entry, and its name when it has a string one.
+const Json& function_of(const Json& entry) {
+  if (entry.is_object()) {
+    const auto function = entry.find("function");
+    if (function != entry.end()) return *function;
   }
-  return false;
+  return entry;
+}
+
+const std::string* function_name(const Json& function) {
+  if (!function.is_object()) return nullptr;
+  const auto name = function.find("name");
+  return name != function.end() && name->is_string() ? &name->get_ref<const std::string&>() : nullptr;
 }
 
 // Finds a foreign delimiter inside any string of `value` (keys included).
@@ -138,6 +152,46 @@ void check_json(const Json& value, const std::string& where) {
 
 }  // namespace
 
+std::string derive_call_id(std::uint64_t record_hash, std::size_t message_index, std::size_t call_index,
+                           std::uint64_t attempt) {
+  static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  // The record is hashed once (record_hash); each call costs one XXH3 of 24 bytes, so ids take
+  // time linear in the calls, and XXH3's avalanche spreads neighbouring positions apart.
+  const std::uint64_t key[3] = {record_hash, message_index, call_index};
+  static_assert(sizeof key == 24);
+  XXH64_hash_t hash = XXH3_64bits_withSeed(key, sizeof key, attempt);
+  std::string id(9, '0');
+  for (auto& c : id) {
+    c = alphabet[hash % 62];
+    hash /= 62;
+  }
+  return id;
+}
+
+const Json* ToolIndex::find(std::string_view name) const {
+  if (tools_ == nullptr || !tools_->is_array()) return nullptr;
+  // A scan costs what building the index costs; after a few, the index has paid for itself.
+  constexpr std::size_t kScansBeforeIndex = 8;
+  if (!indexed_ && scans_ < kScansBeforeIndex) {
+    ++scans_;
+    for (const auto& entry : *tools_) {
+      const Json& function = function_of(entry);
+      const std::string* entry_name = function_name(function);
+      if (entry_name != nullptr && *entry_name == name) return &function;
+    }
+    return nullptr;
+  }
+  if (!indexed_) {
+    for (const auto& entry : *tools_) {
+      const Json& function = function_of(entry);
+      if (const std::string* entry_name = function_name(function)) index_.try_emplace(*entry_name, &function);
+    }
+    indexed_ = true;
+  }
+  const auto found = index_.find(name);
+  return found == index_.end() ? nullptr : found->second;
+}
+
 const std::vector<std::string_view>& foreign_delimiters() {
   static const std::vector<std::string_view> list = {
       "<|im_start|>",       "<|im_end|>",       "<|endoftext|>",   "<tool_call>",    "</tool_call>",
@@ -149,47 +203,70 @@ const std::vector<std::string_view>& foreign_delimiters() {
 }
 
 Json infer_tools(const Conversation& conversation) {
-  Json tools = Json::array();
-  // name -> (properties, keys seen in every call)
-  std::vector<std::string> names;
-  std::vector<Json> properties;
-  std::vector<std::vector<std::string>> required;
+  // One function per distinct name, in order of first use. Names and keys are found through hash
+  // maps (views into the calls, which outlive this), not the linear searches of an ordered JSON
+  // object: a hostile record may make 40,000 calls to 40,000 names, or use 40,000 argument keys.
+  struct Function {
+    std::string_view name;
+    Json properties = Json::object();
+    std::unordered_map<std::string_view, std::size_t> property_at;  // key -> index in properties
+    std::vector<std::string> required;                              // keys present in every call so far
+  };
+  std::vector<Function> functions;
+  std::unordered_map<std::string_view, std::size_t> function_at;
+  constexpr std::size_t kLinearSearchLimit = 16;
   for (const auto& message : conversation.messages) {
     for (const auto& call : message.tool_calls) {
-      std::size_t k = 0;
-      while (k < names.size() && names[k] != call.name) ++k;
-      const bool first_call = k == names.size();
+      const auto [at, first_call] = function_at.try_emplace(call.name, functions.size());
       if (first_call) {
-        names.push_back(call.name);
-        properties.push_back(Json::object());
-        required.emplace_back();
+        functions.emplace_back();
+        functions.back().name = call.name;
       }
+      Function& function = functions[at->second];
+      auto& properties = function.properties.get_ref<Json::object_t&>();
       for (const auto& [key, value] : call.arguments.items()) {
-        Json& property = properties[k][key];
+        const auto [slot, new_key] = function.property_at.try_emplace(key, properties.size());
         const std::string type = json_type_name(value);
-        if (property.is_null()) {
-          property = Json{{"type", type}};
-        } else if (property["type"].is_string() && property["type"] != type) {
-          property["type"] = Json::array({property["type"], type});
-        } else if (property["type"].is_array() &&
-                   std::find(property["type"].begin(), property["type"].end(), type) == property["type"].end()) {
-          property["type"].push_back(type);
+        if (new_key) {
+          properties.emplace_back(key, Json{{"type", type}});
+        } else {
+          Json& property = std::next(properties.begin(), static_cast<std::ptrdiff_t>(slot->second))->second;
+          if (property["type"].is_string() && property["type"] != type) {
+            property["type"] = Json::array({property["type"], type});
+          } else if (property["type"].is_array() &&
+                     std::find(property["type"].begin(), property["type"].end(), type) == property["type"].end()) {
+            property["type"].push_back(type);
+          }
         }
-        if (first_call) required[k].push_back(key);
+        if (first_call) function.required.push_back(key);
       }
-      std::erase_if(required[k], [&](const std::string& key) { return !call.arguments.contains(key); });
+      if (first_call || function.required.empty()) continue;
+      if (call.arguments.size() <= kLinearSearchLimit) {
+        std::erase_if(function.required, [&](const std::string& key) { return !call.arguments.contains(key); });
+      } else {
+        std::unordered_set<std::string_view> keys;
+        for (const auto& [key, value] : call.arguments.items()) keys.insert(key);
+        std::erase_if(function.required, [&](const std::string& key) { return !keys.contains(key); });
+      }
     }
   }
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    Json parameters = Json{{"type", "object"}, {"properties", properties[k]}, {"required", required[k]}};
-    tools.push_back(Json{{"type", "function"}, {"function", Json{{"name", names[k]}, {"parameters", parameters}}}});
+  Json tools = Json::array();
+  for (auto& function : functions) {
+    Json parameters = Json::object();
+    parameters["type"] = "object";
+    parameters["properties"] = std::move(function.properties);
+    parameters["required"] = std::move(function.required);
+    Json definition = Json::object();
+    definition["name"] = std::string(function.name);
+    definition["parameters"] = std::move(parameters);
+    tools.push_back(Json{{"type", "function"}, {"function", std::move(definition)}});
   }
   return tools;
 }
 
-void normalize(Conversation& conversation, const ConvertOptions& options, std::string_view record_bytes) {
+void normalize(Conversation& conversation, const ConvertOptions& options, std::uint64_t record_hash) {
   if (conversation.messages.empty()) throw RecordError("empty-conversation", "the record has no messages");
-  link_results(conversation, record_bytes);
+  link_results(conversation, record_hash);
 
   if (options.no_tools) {
     conversation.tools.reset();
@@ -199,9 +276,10 @@ void normalize(Conversation& conversation, const ConvertOptions& options, std::s
     conversation.tools = infer_tools(conversation);
   }
   if (conversation.tools && !conversation.tools->empty()) {
+    const ToolIndex tools(&*conversation.tools);
     for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
       for (const auto& call : conversation.messages[m].tool_calls) {
-        if (!tool_list_has(*conversation.tools, call.name)) {
+        if (tools.find(call.name) == nullptr) {
           throw RecordError("unknown-tool", message_where(m) + ": call to '" + call.name +
                                                 "', which the tool list does not define; add it to --tools "
                                                 "(or the record's \"tools\")");

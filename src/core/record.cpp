@@ -29,8 +29,7 @@ simdjson::dom::object parse_record(std::string_view line) {
 Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& source, const ReadOptions& options,
                                 std::string_view* shape) {
   for (const RecordReader* reader : readers()) {
-    simdjson::dom::element marker;
-    if (object[reader->shape_key()].get(marker) == simdjson::SUCCESS) {
+    if (find_field(object, reader->shape_key())) {
       if (shape != nullptr) *shape = reader->name();
       Conversation conversation = reader->read(object, options);
       conversation.source = source;
@@ -79,9 +78,10 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
     const simdjson::dom::object record = detail::parse_record(line);
     if (text_only) {
       // A trainer reads a text record as it is (mlx_lm's "text" datasets), messages through a template.
+      // Python's reading of the line decides (the last "text" counts), as everywhere else.
+      const auto text_field = detail::find_field(record, "text");
       std::string_view text;
-      simdjson::dom::element messages;
-      if (record["text"].get(text) == simdjson::SUCCESS && record["messages"].get(messages) != simdjson::SUCCESS) {
+      if (text_field && text_field->get(text) == simdjson::SUCCESS && !detail::find_field(record, "messages")) {
         outcome.output.assign(text);
         outcome.accepted = true;
         return outcome;
@@ -90,7 +90,9 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
     Conversation conversation = detail::read_parsed_record(record, source, state_->options.read, &outcome.shape);
     for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
     outcome.content_hash = content_hash(conversation);
-    detail::normalize(conversation, state_->options, line);
+    // Derived call ids hash what the record says, not how its line spells it: the same
+    // conversation gets the same ids whatever its key order, spacing, escapes or duplicate keys.
+    detail::normalize(conversation, state_->options, outcome.content_hash);
     if (!text_only) {
       state_->writer->write(conversation, outcome.output);
     } else if (!state_->writer->render_text(conversation, outcome.output)) {

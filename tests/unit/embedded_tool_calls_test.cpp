@@ -107,6 +107,55 @@ TEST(DecodeAssistant, RejectsWhatItCannotPlace) {
             "tool-call-json");
 }
 
+TEST(DecodeAssistant, TagsAndFencesInAnyOrderWithEachInsideTheOther) {
+  // The decoder remembers the next tag and the next fence between calls (one search each, not one
+  // per call); a fence inside a call's code and a tag inside a fence's JSON must not be taken for
+  // calls, and each call must be found in order.
+  const auto decoded = decode_assistant(
+      "Intro.\n\n```json\n{\"name\": \"a\", \"arguments\": {}}\n```\n"
+      "<tool_call>\n<function=b>\n<parameter=code>\nx = '```json\n{\"name\": \"no\"}\n'\n</parameter>\n</function>\n"
+      "</tool_call>\n"
+      "```json\n{\"name\": \"c\", \"arguments\": {\"s\": \"<tool_call>\"}}\n```\n"
+      "<tool_call>\n<function=d>\n</function>\n</tool_call>\n",
+      "m", nullptr);
+  EXPECT_EQ(decoded.content, "Intro.");
+  ASSERT_EQ(decoded.calls.size(), 4U);
+  EXPECT_EQ(decoded.calls[0].name, "a");
+  EXPECT_EQ(decoded.calls[1].name, "b");
+  EXPECT_EQ(decoded.calls[1].arguments["code"], "x = '```json\n{\"name\": \"no\"}\n'");
+  EXPECT_EQ(decoded.calls[2].name, "c");
+  EXPECT_EQ(decoded.calls[2].arguments["s"], "<tool_call>");
+  EXPECT_EQ(decoded.calls[3].name, "d");
+}
+
+TEST(DecodeAssistant, ManyCallsAndParametersInOneMessage) {
+  // 40,000 XML calls in one message, then one call with 40,000 parameters: both once were
+  // quadratic (a fence search to the end per call; a linear key search per parameter).
+  std::string text = "Go.\n";
+  for (int i = 0; i < 40000; ++i) {
+    text += "<tool_call>\n<function=f>\n<parameter=i>\n" + std::to_string(i) +
+            "\n</parameter>\n</function>\n</tool_call>\n";
+  }
+  text += "<tool_call>\n<function=g>\n";
+  for (int i = 0; i < 40000; ++i) text += "<parameter=p" + std::to_string(i) + ">\nv\n</parameter>\n";
+  text += "</function>\n</tool_call>";
+  const Json tools = Json::parse(R"([{"type": "function", "function": {"name": "f", "parameters": {"type": "object",
+      "properties": {"i": {"type": "integer"}}}}}, {"type": "function", "function": {"name": "g"}}])");
+  const auto decoded = decode_assistant(text, "m", &tools);
+  ASSERT_EQ(decoded.calls.size(), 40001U);
+  EXPECT_EQ(decoded.calls[39999].arguments["i"], 39999);  // typed through the tool list
+  const Json& wide = decoded.calls[40000].arguments;
+  ASSERT_EQ(wide.size(), 40000U);
+  EXPECT_EQ(std::next(wide.begin(), 39999).key(), "p39999");
+  EXPECT_EQ(rule_of([] {
+              decode_assistant(
+                  "<tool_call><function=f><parameter=a>\n1\n</parameter><parameter=a>\n2\n</parameter>"
+                  "</function></tool_call>",
+                  "m", nullptr);
+            }),
+            "tool-call-xml");
+}
+
 TEST(DecodeToolResponses, BlocksLoseOneNewlineEachSide) {
   const auto results =
       decode_tool_responses("<tool_response>\n a \n\n</tool_response>\n<tool_response>b</tool_response>", "m");
