@@ -28,19 +28,21 @@ log=$(mktemp "${TMPDIR:-/tmp}/chatfmt-ctest.XXXXXX")
 cpu=$(mktemp "${TMPDIR:-/tmp}/chatfmt-times.XXXXXX")
 trap 'rm -f "$log" "$cpu"' EXIT
 
-cpu_seconds() {  # user + system CPU seconds of the finished child processes so far
-  times >"$cpu"  # in this shell: a pipe would run `times` in a subshell, which has no children yet
-  awk 'END { n = split($0, t, /[ms ]+/); s = 0; for (i = 1; i + 1 <= n; i += 2) s += t[i] * 60 + t[i + 1]; printf "%d", s }' "$cpu"
+cpu_now() {  # cpu_total = user + system CPU seconds of the finished child processes so far
+  times >"$cpu"  # in this shell: in $(...) or a pipe, `times` would see a subshell with no children
+  cpu_total=$(awk 'END { n = split($0, t, /[ms ]+/); s = 0; for (i = 1; i + 1 <= n; i += 2) s += t[i] * 60 + t[i + 1]; printf "%d", s }' "$cpu")
 }
 
 timed() {  # NAME COMMAND...: runs the command, records its wall and CPU time and whether it failed
   local name=$1 began=$SECONDS cpu_began status=0 line
-  cpu_began=$(cpu_seconds)
+  cpu_now
+  cpu_began=$cpu_total
   shift
   echo
   echo "=== $name: $*"
   "$@" || status=$?
-  line=$(printf '%-8s %5d s  (CPU %5d s)' "$name" $((SECONDS - began)) $(($(cpu_seconds) - cpu_began)))
+  cpu_now
+  line=$(printf '%-8s %5d s  (CPU %5d s)' "$name" $((SECONDS - began)) $((cpu_total - cpu_began)))
   ((status == 0)) || line+="  FAILED (exit $status)"
   timings+=("$line")
   echo "=== $line"
@@ -52,7 +54,8 @@ summary() {
   echo
   echo "=== timing (wall clock; CPU is user + system of all processes, on $jobs cores)"
   printf '%s\n' "${timings[@]}"
-  printf '%-8s %5d s  (CPU %5d s)\n' total $((SECONDS - start)) "$(cpu_seconds)"
+  cpu_now
+  printf '%-8s %5d s  (CPU %5d s)\n' total $((SECONDS - start)) "$cpu_total"
 }
 
 run_ctest() {  # PRESET: the whole suite; adds its counts to the totals of the closing line
