@@ -151,7 +151,19 @@ class Qwen3ChatmlReader final : public RecordReader {
     }
     std::string xml(content.substr(xml_start, outro - xml_start));
     xml += "\n</tools>";
-    conversation.tools = parse_tools_section(xml);
+    Json tools = parse_tools_section(xml);
+    // The template writes descriptions and schema values unescaped, so markup inside them reads
+    // back as XML structure and would be lost: only a section that renders back to its own bytes
+    // is taken.
+    std::string rendered;
+    qwen3::render_tools(tools, rendered);
+    if (rendered != content.substr(intro)) {
+      throw RecordError("tools-section",
+                        "system turn: the tools section does not read back to the same text (XML markup or "
+                        "unusual spacing inside a tool's description or schema?); give the tools as a JSON "
+                        "list with --tools, or fix the section");
+    }
+    conversation.tools = std::move(tools);
     return content.substr(0, intro);
   }
 };
