@@ -10,15 +10,26 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 parallel=${FUZZ_JOBS:-2}
-build=build-fuzz
+build="build-fuzz"
 bin=$build/tests/fuzz
 work=$build/fuzz-run
 start=$SECONDS
 
+# CPU seconds (user + system) of everything this script ran so far: on a loaded machine the wall
+# time says little about the run's own cost. `times` must write $cpu_file from this shell (in
+# $(...) it would see a subshell without children); cpu_seconds only adds it up.
+cpu_file=$(mktemp "${TMPDIR:-/tmp}/chatfmt-fuzz-times.XXXXXX")
+trap 'rm -f "$cpu_file"' EXIT
+cpu_seconds() {
+  awk 'END { n = split($0, t, /[ms ]+/); s = 0; for (i = 1; i + 1 <= n; i += 2) s += t[i] * 60 + t[i + 1]; printf "%d", s }' \
+    "$cpu_file"
+}
+
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCHATFMT_BUILD_FUZZERS=ON -DCHATFMT_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j2 --target fuzzers
-echo "fuzz: built in $((SECONDS - start)) s"
+times >"$cpu_file"
+echo "fuzz: built in $((SECONDS - start)) s (CPU $(cpu_seconds) s)"
 
 # Fresh corpora every run, under the build directory: the repository is never written.
 rm -rf "$work"
@@ -42,7 +53,7 @@ status=0
 for entry in "${targets[@]}"; do
   read -r target _ _ <<<"$entry"
   regressions=tests/fuzz/regressions/$target
-  [[ -d $regressions ]] && compgen -G "$regressions/*" >/dev/null || continue
+  if [[ ! -d $regressions ]] || ! compgen -G "$regressions/*" >/dev/null; then continue; fi
   count=$(find "$regressions" -type f | wc -l)
   if "$bin/$target" -timeout=10 -rss_limit_mb=2048 "$regressions"/* >"$work/$target.regressions.log" 2>&1; then
     echo "regressions $target: $count inputs pass"
@@ -93,5 +104,6 @@ for entry in "${targets[@]}"; do
     done
   fi
 done
-echo "fuzz: done in $((SECONDS - start)) s"
+times >"$cpu_file"
+echo "fuzz: done in $((SECONDS - start)) s (CPU $(cpu_seconds) s)"
 exit "$status"
