@@ -1,6 +1,8 @@
 // chatfmt: convert, validate and compare chat / tool-calling training data.
 // Exit codes: 0 ok, 1 findings or rejected records, 2 usage or I/O error.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "chatfmt/errors.hpp"
@@ -30,6 +32,12 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "chatfmt: error: %s\n", e.what());
+    return 2;
+  }
+  // A report printed to a stdout that cannot take it (a full disk, /dev/full) must not vanish
+  // with exit 0: stdio only tells at the final flush.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::fprintf(stderr, "chatfmt: error: standard output: write failed: %s\n", std::strerror(errno));
     return 2;
   }
   return exit_code;

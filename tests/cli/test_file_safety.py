@@ -1066,6 +1066,23 @@ class FileSafety(unittest.TestCase):
         if not SANITIZED:
             self.assertLess(peak_kib * 1024, 10 * size, f"peak RSS {peak_kib} KiB")
 
+    def test_55_a_report_to_a_full_stdout_is_an_error(self):
+        """Found by the sanitizer run of issue #6: "Reports on stdout are lost silently on write failure"
+        (`detect --json > /dev/full` exited 1 with no message; convert's summary, exit 0). Must be:
+        exit 2 and a message naming standard output, for every command that prints a report."""
+        full = self.device("full", 7)
+        runs = {
+            "detect --json": ["detect", VALID, "--json"],
+            "convert summary": ["convert", VALID, "-o", self.p("o.jsonl")],
+            "tokens --check": ["tokens", "--tokenizer", TEKKEN, "--check", "devstral-small-2"],
+        }
+        for name, args in runs.items():
+            with self.subTest(name), open(full, "wb") as stdout:
+                result = subprocess.run([CHATFMT, *args], cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=stdout,
+                                        stderr=subprocess.PIPE, timeout=TIMEOUT, preexec_fn=default_signals)
+                self.assertEqual(result.returncode, 2, result.stderr.decode(errors="replace"))
+                self.assertIn(b"standard output", result.stderr)
+
     # ================================================================================================
     # Usage errors first
     # ================================================================================================
