@@ -77,7 +77,7 @@ Json typed_parameter_value(std::string_view value, const std::vector<std::string
   }
   std::string expected;
   for (const auto& type : types) expected += (expected.empty() ? "" : " or ") + type;
-  throw RecordError("parameter-type",
+  throw RecordError(Rule::parameter_type,
                     at(where, "value '" + text::excerpt(value) + "' is not " + expected +
                                   " as the tools schema requires; fix the value or the schema in --tools"));
 }
@@ -88,12 +88,12 @@ ToolCall parse_xml_function(std::string_view body, std::string_view where, const
   rest.remove_prefix(kFunctionOpen.size());
   const auto name_end = rest.find('>');
   if (name_end == std::string_view::npos) {
-    throw RecordError("tool-call-xml", at(where, "<function= has no closing '>'"));
+    throw RecordError(Rule::tool_call_xml, at(where, "<function= has no closing '>'"));
   }
   ToolCall call;
   call.name = std::string(rest.substr(0, name_end));
   if (!RE2::FullMatch(call.name, function_name_pattern())) {
-    throw RecordError("tool-call-name", at(where, "function name '" + text::excerpt(call.name) +
+    throw RecordError(Rule::tool_call_name, at(where, "function name '" + text::excerpt(call.name) +
                                                       "' is not 1-64 characters of [A-Za-z0-9_-]"));
   }
   const Json* tool = tools.find(call.name);
@@ -108,17 +108,17 @@ ToolCall parse_xml_function(std::string_view body, std::string_view where, const
       rest.remove_prefix(kParameterOpen.size());
       const auto pname_end = rest.find('>');
       if (pname_end == std::string_view::npos) {
-        throw RecordError("tool-call-xml", at(where, "<parameter= has no closing '>'"));
+        throw RecordError(Rule::tool_call_xml, at(where, "<parameter= has no closing '>'"));
       }
       const std::string_view pname_view = rest.substr(0, pname_end);
       const std::string pname(pname_view);
       rest.remove_prefix(pname_end + 1);
       const auto value_end = rest.find(kParameterClose);
       if (value_end == std::string_view::npos) {
-        throw RecordError("tool-call-xml", at(where, "<parameter=" + pname + "> is not closed by </parameter>"));
+        throw RecordError(Rule::tool_call_xml, at(where, "<parameter=" + pname + "> is not closed by </parameter>"));
       }
       if (!seen.insert(pname_view).second) {
-        throw RecordError("tool-call-xml", at(where, "parameter '" + pname + "' appears twice in one call"));
+        throw RecordError(Rule::tool_call_xml, at(where, "parameter '" + pname + "' appears twice in one call"));
       }
       const std::string_view value = text::strip_one_newline_each_side(rest.substr(0, value_end));
       arguments.emplace_back(pname, typed_parameter_value(value, parameter_types(tool, pname),
@@ -127,12 +127,12 @@ ToolCall parse_xml_function(std::string_view body, std::string_view where, const
     } else if (text::starts_with(rest, kFunctionClose)) {
       rest.remove_prefix(kFunctionClose.size());
       if (!text::is_blank_ascii(rest)) {
-        throw RecordError("tool-call-xml", at(where, "text after </function> inside <tool_call>: '" +
+        throw RecordError(Rule::tool_call_xml, at(where, "text after </function> inside <tool_call>: '" +
                                                          text::excerpt(text::strip_ascii(rest)) + "'"));
       }
       return call;
     } else {
-      throw RecordError("tool-call-xml",
+      throw RecordError(Rule::tool_call_xml,
                         at(where, rest.empty() ? "<function=" + call.name + "> is not closed by </function>"
                                                : "unexpected text inside <function=" + call.name + ">: '" +
                                                      text::excerpt(rest) + "'"));
@@ -140,12 +140,12 @@ ToolCall parse_xml_function(std::string_view body, std::string_view where, const
   }
 }
 
-ToolCall parse_json_call_text(std::string_view body, std::string_view where, std::string_view rule,
+ToolCall parse_json_call_text(std::string_view body, std::string_view where, Rule rule,
                               std::string_view what) {
   JsonParseError error;
   auto parsed = parse_json(body, error);
   if (!parsed) {
-    throw RecordError(std::string(rule), at(where, std::string(what) + " is not valid JSON (" + error.describe() +
+    throw RecordError(rule, at(where, std::string(what) + " is not valid JSON (" + error.describe() +
                                                        "); fix the JSON in the source data"));
   }
   return tool_call_from_json(*parsed, where);
@@ -163,9 +163,9 @@ ToolCall parse_tagged_call(std::string_view body, std::string_view where, const 
   }
   if (text::starts_with(trimmed, "{")) {
     encodings |= encoding_bit(Encoding::json_in_tags);
-    return parse_json_call_text(trimmed, where, "tool-call-json", "the JSON inside <tool_call>");
+    return parse_json_call_text(trimmed, where, Rule::tool_call_json, "the JSON inside <tool_call>");
   }
-  if (trimmed.empty()) throw RecordError("tool-call-empty", at(where, "<tool_call></tool_call> holds nothing"));
+  if (trimmed.empty()) throw RecordError(Rule::tool_call_empty, at(where, "<tool_call></tool_call> holds nothing"));
   // Bare code: a Code Mode call without the XML wrapper; the same value rule as a parameter.
   encodings |= encoding_bit(Encoding::bare_code);
   ToolCall call;
@@ -184,16 +184,16 @@ Json arguments_object(const Json& arguments, std::string_view where) {
     JsonParseError error;
     auto parsed = parse_json(textual, error);
     if (!parsed) {
-      throw RecordError("tool-call-json", at(where, "arguments are not valid JSON (" + error.describe() + ")"));
+      throw RecordError(Rule::tool_call_json, at(where, "arguments are not valid JSON (" + error.describe() + ")"));
     }
-    if (!parsed->is_object()) throw RecordError("tool-call-json", at(where, "arguments are JSON but not an object"));
+    if (!parsed->is_object()) throw RecordError(Rule::tool_call_json, at(where, "arguments are JSON but not an object"));
     return std::move(*parsed);
   }
-  throw RecordError("tool-call-json", at(where, "arguments must be an object or a JSON string of one"));
+  throw RecordError(Rule::tool_call_json, at(where, "arguments must be an object or a JSON string of one"));
 }
 
 ToolCall tool_call_from_json(const Json& object, std::string_view where) {
-  if (!object.is_object()) throw RecordError("tool-call-json", at(where, "the tool call is JSON but not an object"));
+  if (!object.is_object()) throw RecordError(Rule::tool_call_json, at(where, "the tool call is JSON but not an object"));
   ToolCall call;
   for (const auto& [key, value] : object.items()) {
     if (key == "name" && value.is_string()) {
@@ -203,15 +203,15 @@ ToolCall tool_call_from_json(const Json& object, std::string_view where) {
     } else if (key == "id" && value.is_string()) {
       call.id = value.get<std::string>();
     } else {
-      throw RecordError("tool-call-json",
+      throw RecordError(Rule::tool_call_json,
                         at(where, "unexpected key '" + key + "' in a tool call (expected name, arguments, id)"));
     }
   }
-  if (call.name.empty()) throw RecordError("tool-call-json", at(where, "the tool call has no \"name\""));
+  if (call.name.empty()) throw RecordError(Rule::tool_call_json, at(where, "the tool call has no \"name\""));
   if (!object.contains("arguments"))
-    throw RecordError("tool-call-json", at(where, "the tool call has no \"arguments\""));
+    throw RecordError(Rule::tool_call_json, at(where, "the tool call has no \"arguments\""));
   if (!RE2::FullMatch(call.name, function_name_pattern())) {
-    throw RecordError("tool-call-name", at(where, "function name '" + text::excerpt(call.name) +
+    throw RecordError(Rule::tool_call_name, at(where, "function name '" + text::excerpt(call.name) +
                                                       "' is not 1-64 characters of [A-Za-z0-9_-]"));
   }
   return call;
@@ -229,7 +229,7 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
   auto check_gap = [&](std::size_t from, std::size_t to) {
     const std::string_view gap = text.substr(from, to - from);
     if (seen_call && !text::is_blank_ascii(gap)) {
-      throw RecordError("text-after-tool-call",
+      throw RecordError(Rule::text_after_tool_call,
                         at(where, "text after a tool call ('" + text::excerpt(text::strip_ascii(gap)) +
                                       "') has no place in the target's order (text, then calls); move it into the "
                                       "next assistant turn"));
@@ -263,11 +263,11 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
       const std::size_t body_start = tag + kCallOpen.size();
       const std::size_t close = text.find(kCallClose, body_start);
       if (close == std::string_view::npos) {
-        throw RecordError("tool-call-unclosed", at(where, "<tool_call> is not closed by </tool_call>"));
+        throw RecordError(Rule::tool_call_unclosed, at(where, "<tool_call> is not closed by </tool_call>"));
       }
       const std::string_view body = text.substr(body_start, close - body_start);
       if (body.find(kCallOpen) != std::string_view::npos) {
-        throw RecordError("tool-call-unclosed", at(where, "<tool_call> opens again before </tool_call>"));
+        throw RecordError(Rule::tool_call_unclosed, at(where, "<tool_call> opens again before </tool_call>"));
       }
       decoded.calls.push_back(parse_tagged_call(body, where, tools, decoded.encodings));
       seen_call = true;
@@ -278,13 +278,13 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
     const std::size_t body_start = fence + fence_match.size();
     const std::size_t close = text.find("```", body_start);
     if (close == std::string_view::npos) {
-      throw RecordError("json-fence-unclosed", at(where, "```json fence is not closed by ```"));
+      throw RecordError(Rule::json_fence_unclosed, at(where, "```json fence is not closed by ```"));
     }
     const std::string_view body = text.substr(body_start, close - body_start);
     JsonParseError error;
     auto parsed = parse_json(body, error);
     if (!parsed) {
-      throw RecordError("tool-call-json",
+      throw RecordError(Rule::tool_call_json,
                         at(where, "the ```json block is not valid JSON (" + error.describe() +
                                       "), so it can be neither a tool call nor kept as text; fix the JSON in the "
                                       "source data"));
@@ -314,7 +314,7 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
 std::optional<std::vector<std::string>> decode_tool_responses(std::string_view text, std::string_view where) {
   if (text.find(kResponseOpen) == std::string_view::npos) {
     if (text.find(kResponseClose) != std::string_view::npos) {
-      throw RecordError("tool-response-unclosed", at(where, "</tool_response> without <tool_response>"));
+      throw RecordError(Rule::tool_response_unclosed, at(where, "</tool_response> without <tool_response>"));
     }
     return std::nullopt;
   }
@@ -324,7 +324,7 @@ std::optional<std::vector<std::string>> decode_tool_responses(std::string_view t
     const std::size_t open = text.find(kResponseOpen, pos);
     const std::string_view gap = text.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
     if (!text::is_blank_ascii(gap)) {
-      throw RecordError("tool-response-mixed",
+      throw RecordError(Rule::tool_response_mixed,
                         at(where, "a user turn mixes <tool_response> blocks with other text ('" +
                                       text::excerpt(text::strip_ascii(gap)) + "'); put the text in its own user turn"));
     }
@@ -332,11 +332,11 @@ std::optional<std::vector<std::string>> decode_tool_responses(std::string_view t
     const std::size_t body_start = open + kResponseOpen.size();
     const std::size_t close = text.find(kResponseClose, body_start);
     if (close == std::string_view::npos) {
-      throw RecordError("tool-response-unclosed", at(where, "<tool_response> is not closed by </tool_response>"));
+      throw RecordError(Rule::tool_response_unclosed, at(where, "<tool_response> is not closed by </tool_response>"));
     }
     const std::string_view body = text.substr(body_start, close - body_start);
     if (body.find(kResponseOpen) != std::string_view::npos) {
-      throw RecordError("tool-response-unclosed", at(where, "<tool_response> opens again before </tool_response>"));
+      throw RecordError(Rule::tool_response_unclosed, at(where, "<tool_response> opens again before </tool_response>"));
     }
     results.emplace_back(text::strip_one_newline_each_side(body));
     pos = close + kResponseClose.size();

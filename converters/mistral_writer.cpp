@@ -26,7 +26,7 @@ struct TemplateMessage {
 };
 
 [[noreturn]] void template_error(const std::string& message) {
-  throw RecordError("template-rule", "the target's chat template refuses this conversation: " + message);
+  throw RecordError(Rule::template_rule, "the target's chat template refuses this conversation: " + message);
 }
 
 // Runs of consecutive user (or assistant) messages become one message: the string contents

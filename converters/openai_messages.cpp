@@ -41,30 +41,30 @@ std::string read_content(element value, const std::string& where) {
       std::string_view type_name;
       std::string_view text_value;
       if (!type || type->get(type_name) || type_name != "text" || !text || text->get(text_value)) {
-        throw RecordError("unsupported-content", where + ": only text content parts are supported");
+        throw RecordError(Rule::unsupported_content, where + ": only text content parts are supported");
       }
       joined += text_value;
     }
     return joined;
   }
-  throw RecordError("unsupported-content", where + ": content must be a string, null or a list of text parts");
+  throw RecordError(Rule::unsupported_content, where + ": content must be a string, null or a list of text parts");
 }
 
 ToolCall read_structured_call(element value, const std::string& where) {
   ToolCall call;
   simdjson::dom::object object;
-  if (value.get(object)) throw RecordError("tool-call-json", where + ": a tool call must be an object");
+  if (value.get(object)) throw RecordError(Rule::tool_call_json, where + ": a tool call must be an object");
   bool have_function = false;
   for (const auto& field : detail::unique_fields(object)) {
     if (field.key == "id") {
       std::string_view id;
       if (!field.value.is_null() && field.value.get(id))
-        throw RecordError("tool-call-json", where + ": id must be a string");
+        throw RecordError(Rule::tool_call_json, where + ": id must be a string");
       call.id = std::string(id);
     } else if (field.key == "type") {
       std::string_view type;
       if (field.value.get(type) || type != "function") {
-        throw RecordError("tool-call-json", where + ": only tool calls of type \"function\" are supported");
+        throw RecordError(Rule::tool_call_json, where + ": only tool calls of type \"function\" are supported");
       }
     } else if (field.key == "function") {
       ToolCall parsed = embedded::tool_call_from_json(detail::to_json(field.value), where + ".function");
@@ -72,26 +72,26 @@ ToolCall read_structured_call(element value, const std::string& where) {
       call.arguments = std::move(parsed.arguments);
       have_function = true;
     } else {
-      throw RecordError("unknown-key", key_error(where, field.key));
+      throw RecordError(Rule::unknown_key, key_error(where, field.key));
     }
   }
-  if (!have_function) throw RecordError("tool-call-json", where + ": the tool call has no \"function\"");
+  if (!have_function) throw RecordError(Rule::tool_call_json, where + ": the tool call has no \"function\"");
   return call;
 }
 
 void read_message(Conversation& conversation, element value, const std::string& where, const detail::ToolIndex& tools) {
   simdjson::dom::object object;
-  if (value.get(object)) throw RecordError("record-shape", where + ": a message must be an object");
+  if (value.get(object)) throw RecordError(Rule::record_shape, where + ": a message must be an object");
   const std::vector<detail::Field> fields = detail::unique_fields(object);
   const auto role_field =
       std::find_if(fields.begin(), fields.end(), [](const detail::Field& f) { return f.key == "role"; });
   std::string_view role_text;
   if (role_field == fields.end() || role_field->value.get(role_text)) {
-    throw RecordError("record-shape", where + ": a message needs a string \"role\"");
+    throw RecordError(Rule::record_shape, where + ": a message needs a string \"role\"");
   }
   const auto role = parse_role(role_text);
   if (!role) {
-    throw RecordError("unknown-role",
+    throw RecordError(Rule::unknown_role,
                       where + ": role '" + std::string(role_text) + "' is not one of system, user, assistant, tool");
   }
   std::string content;
@@ -106,21 +106,21 @@ void read_message(Conversation& conversation, element value, const std::string& 
     } else if (key == "tool_calls") {
       if (field.value.is_null()) continue;
       simdjson::dom::array calls;
-      if (field.value.get(calls)) throw RecordError("tool-call-json", where + ": tool_calls must be a list");
+      if (field.value.get(calls)) throw RecordError(Rule::tool_call_json, where + ": tool_calls must be a list");
       std::size_t index = 0;
       for (element call : calls) {
         structured_calls.push_back(read_structured_call(call, where + ".tool_calls[" + std::to_string(index++) + "]"));
       }
     } else if (key == "tool_call_id" || key == "call_id") {
       std::string_view id;
-      if (field.value.get(id)) throw RecordError("record-shape", where + ": " + std::string(key) + " must be a string");
+      if (field.value.get(id)) throw RecordError(Rule::record_shape, where + ": " + std::string(key) + " must be a string");
       if (tool_call_id.empty()) tool_call_id = std::string(id);
     } else {
-      throw RecordError("unknown-key", key_error(where, key));
+      throw RecordError(Rule::unknown_key, key_error(where, key));
     }
   }
   if (!structured_calls.empty() && *role != Role::assistant) {
-    throw RecordError("record-shape", where + ": only assistant messages can have tool_calls");
+    throw RecordError(Rule::record_shape, where + ": only assistant messages can have tool_calls");
   }
   if (*role == Role::tool) {
     Message message;
@@ -149,13 +149,13 @@ class OpenAiMessagesReader final : public RecordReader {
     simdjson::dom::array messages;
     for (const auto& field : detail::unique_fields(record)) {
       if (field.key == "messages") {
-        if (field.value.get(messages)) throw RecordError("record-shape", "\"messages\" must be a list");
+        if (field.value.get(messages)) throw RecordError(Rule::record_shape, "\"messages\" must be a list");
       } else if (field.key == "tools") {
         if (field.value.is_null()) continue;
-        if (!field.value.is_array()) throw RecordError("record-shape", "\"tools\" must be a list");
+        if (!field.value.is_array()) throw RecordError(Rule::record_shape, "\"tools\" must be a list");
         conversation.tools = detail::to_json(field.value);
       } else if (!is_ignored(options, field.key)) {
-        throw RecordError("unknown-key", key_error("record", field.key));
+        throw RecordError(Rule::unknown_key, key_error("record", field.key));
       }
     }
     // Indexed once for the record: conversation.tools does not change while messages are read.

@@ -41,7 +41,7 @@ Json parse_tools_section(std::string_view xml) {
   // parse_minimal: no entity decoding, no end-of-line normalization (the template escapes nothing).
   const auto result = document.load_buffer(xml.data(), xml.size(), pugi::parse_minimal, pugi::encoding_utf8);
   if (!result) {
-    throw RecordError("tools-section", "system turn: the <tools> section is not parseable XML at offset " +
+    throw RecordError(Rule::tools_section, "system turn: the <tools> section is not parseable XML at offset " +
                                            std::to_string(result.offset) + " (" + result.description() + ")");
   }
   Json tools = Json::array();
@@ -77,15 +77,15 @@ class Qwen3ChatmlReader final : public RecordReader {
     std::string_view text;
     for (const auto& field : detail::unique_fields(record)) {
       if (field.key == "text") {
-        if (field.value.get(text)) throw RecordError("record-shape", "\"text\" must be a string");
+        if (field.value.get(text)) throw RecordError(Rule::record_shape, "\"text\" must be a string");
       } else if (!is_ignored(options, field.key)) {
-        throw RecordError("unknown-key", "record: unknown key '" + std::string(field.key) +
+        throw RecordError(Rule::unknown_key, "record: unknown key '" + std::string(field.key) +
                                              "'; chatfmt drops nothing silently (pass --ignore-key " +
                                              std::string(field.key) + " if it is metadata you mean to drop)");
       }
     }
     if (text.find(kTurnOpen) == std::string_view::npos) {
-      throw RecordError("unknown-text-format",
+      throw RecordError(Rule::unknown_text_format,
                         "\"text\" holds no <|im_start|> turn: only ChatML text can be split back into messages");
     }
     Conversation conversation;
@@ -99,7 +99,7 @@ class Qwen3ChatmlReader final : public RecordReader {
       const std::string_view gap =
           text.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
       if (!text::is_blank_ascii(gap)) {
-        throw RecordError("chatml-structure", "text outside any <|im_start|>…<|im_end|> turn: '" +
+        throw RecordError(Rule::chatml_structure, "text outside any <|im_start|>…<|im_end|> turn: '" +
                                                   text::excerpt(text::strip_ascii(gap)) + "'");
       }
       if (open == std::string_view::npos) break;
@@ -108,20 +108,20 @@ class Qwen3ChatmlReader final : public RecordReader {
       const std::size_t close = text.find(kTurnClose, role_start);
       const std::string where = "turn " + std::to_string(turn);
       if (close == std::string_view::npos) {
-        throw RecordError("chatml-structure", where + ": <|im_start|> is not closed by <|im_end|>");
+        throw RecordError(Rule::chatml_structure, where + ": <|im_start|> is not closed by <|im_end|>");
       }
       if (role_end == std::string_view::npos || role_end > close) {
-        throw RecordError("chatml-structure", where + ": the role line is not followed by a newline");
+        throw RecordError(Rule::chatml_structure, where + ": the role line is not followed by a newline");
       }
       const std::string_view role_text = text.substr(role_start, role_end - role_start);
       const auto role = parse_role(role_text);
       if (!role || *role == Role::tool) {
-        throw RecordError("unknown-role",
+        throw RecordError(Rule::unknown_role,
                           where + ": role '" + text::excerpt(role_text) + "' is not one of system, user, assistant");
       }
       std::string_view content = text.substr(role_end + 1, close - role_end - 1);
       if (content.find(kTurnOpen) != std::string_view::npos) {
-        throw RecordError("chatml-structure", where + ": <|im_start|> opens again before <|im_end|>");
+        throw RecordError(Rule::chatml_structure, where + ": <|im_start|> opens again before <|im_end|>");
       }
       if (*role == Role::system && conversation.messages.empty()) {
         content = split_tools_section(content, conversation);
@@ -146,7 +146,7 @@ class Qwen3ChatmlReader final : public RecordReader {
     const std::size_t xml_start = intro + qwen3::kToolsIntro.size() - std::string_view("<tools>").size();
     const std::size_t outro = content.find(qwen3::kToolsOutro, xml_start);
     if (outro == std::string_view::npos || outro + qwen3::kToolsOutro.size() != content.size()) {
-      throw RecordError("tools-section",
+      throw RecordError(Rule::tools_section,
                         "system turn: the tools section does not end with Qwen3-Coder's fixed instructions");
     }
     std::string xml(content.substr(xml_start, outro - xml_start));
@@ -158,7 +158,7 @@ class Qwen3ChatmlReader final : public RecordReader {
     std::string rendered;
     qwen3::render_tools(tools, rendered);
     if (rendered != content.substr(intro)) {
-      throw RecordError("tools-section",
+      throw RecordError(Rule::tools_section,
                         "system turn: the tools section does not read back to the same text (XML markup or "
                         "unusual spacing inside a tool's description or schema?); give the tools as a JSON "
                         "list with --tools, or fix the section");

@@ -99,7 +99,7 @@ class Qwen3XmlWriter final : public TextWriter {
             // Readers (ours and Qwen's tool parser) take the name up to the first '>': with one
             // inside, the text would read back as a different call.
             if (name.find('>') != std::string::npos) {
-              throw RecordError("tool-call-xml", "messages[" + std::to_string(k) + "]: argument name '" +
+              throw RecordError(Rule::tool_call_xml, "messages[" + std::to_string(k) + "]: argument name '" +
                                                      text::excerpt(name) + "' of '" + call.name +
                                                      "' contains '>', which ends <parameter=…> early; rename it");
             }

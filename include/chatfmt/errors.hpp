@@ -5,15 +5,18 @@
 #include <stdexcept>
 #include <string>
 
+#include "chatfmt/rules.hpp"
+
 namespace chatfmt {
 
 class RecordError : public std::runtime_error {
  public:
-  RecordError(std::string rule, const std::string& message) : std::runtime_error(message), rule_(std::move(rule)) {}
-  const std::string& rule() const noexcept { return rule_; }
+  RecordError(Rule rule, const std::string& message) : std::runtime_error(message), rule_(rule) {}
+  Rule rule() const noexcept { return rule_; }
+  std::string_view rule_id() const noexcept { return chatfmt::rule_id(rule_); }
 
  private:
-  std::string rule_;
+  Rule rule_;
 };
 
 /// A usage or I/O problem: the run cannot go on (exit code 2).

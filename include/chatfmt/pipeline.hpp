@@ -29,7 +29,7 @@ struct FileCounters {
 struct RecordOutcome {
   bool accepted = false;
   std::string output;  ///< the output line when accepted (no newline)
-  std::string rule;    ///< when rejected: stable rule id
+  std::string_view rule;  ///< when rejected: the rule's stable id (rule_id(): static storage)
   std::string reason;  ///< when rejected: what is wrong and what to do
   /// What the reader saw (for detect, lint and stats): the record shape's reader and each
   /// message's source encodings.

@@ -21,7 +21,7 @@ RecordOutcome read_only(std::string_view line, const SourceRef& source, const Re
     outcome.content_hash = content_hash(conversation);
     outcome.accepted = true;
   } catch (const RecordError& error) {
-    outcome.rule = error.rule();
+    outcome.rule = error.rule_id();
     outcome.reason = error.what();
   }
   return outcome;
@@ -45,7 +45,7 @@ std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths
           file, [&](std::string_view line, const SourceRef& source) { return read_only(line, source, read); },
           [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
             if (!outcome.accepted) {
-              report.unknown.push_back({source.line, outcome.rule, outcome.reason});
+              report.unknown.push_back({source.line, std::string(outcome.rule), outcome.reason});
               return;
             }
             ++report.records_by_shape[std::string(outcome.shape)];

@@ -31,7 +31,7 @@ void link_results(Conversation& conversation, std::uint64_t record_hash) {
     if (!pending) return;
     const auto& calls = conversation.messages[pending->message].tool_calls;
     if (pending->answered < calls.size()) {
-      throw RecordError("call-without-result",
+      throw RecordError(Rule::call_without_result,
                         message_where(pending->message) + ": tool call " + std::to_string(pending->answered) + " ('" +
                             calls[pending->answered].name + "') has no result before " + message_where(at) +
                             "; every call needs its result before the conversation goes on");
@@ -67,14 +67,14 @@ void link_results(Conversation& conversation, std::uint64_t record_hash) {
     Message& message = conversation.messages[m];
     if (message.role == Role::tool) {
       if (!pending || pending->answered >= conversation.messages[pending->message].tool_calls.size()) {
-        throw RecordError("result-without-call", message_where(m) +
+        throw RecordError(Rule::result_without_call, message_where(m) +
                                                      ": a tool result with no unanswered tool call before it; a "
                                                      "result must follow the assistant turn that made the call");
       }
       const auto& call = conversation.messages[pending->message].tool_calls[pending->answered];
       const auto& original = original_ids[pending->message][pending->answered];
       if (!message.tool_call_id.empty() && message.tool_call_id != original) {
-        throw RecordError("result-id-mismatch",
+        throw RecordError(Rule::result_id_mismatch,
                           message_where(m) + ": tool_call_id '" + text::excerpt(message.tool_call_id) +
                               "' does not match the call it answers in order (call " +
                               std::to_string(pending->answered) + " of " + message_where(pending->message) + ", id '" +
@@ -128,7 +128,7 @@ const std::string_view* find_delimiter(std::string_view s) {
 
 void check_string(std::string_view s, const std::string& where) {
   if (const auto* delimiter = find_delimiter(s)) {
-    throw RecordError("foreign-delimiter", where + " contains the chat-control string '" + std::string(*delimiter) +
+    throw RecordError(Rule::foreign_delimiter, where + " contains the chat-control string '" + std::string(*delimiter) +
                                                "', which would leak into the converted text; fix the source, or pass "
                                                "--on-foreign-delimiter=keep to keep it knowingly");
   }
@@ -265,7 +265,7 @@ Json infer_tools(const Conversation& conversation) {
 }
 
 void normalize(Conversation& conversation, const ConvertOptions& options, std::uint64_t record_hash) {
-  if (conversation.messages.empty()) throw RecordError("empty-conversation", "the record has no messages");
+  if (conversation.messages.empty()) throw RecordError(Rule::empty_conversation, "the record has no messages");
   link_results(conversation, record_hash);
 
   if (options.no_tools) {
@@ -280,7 +280,7 @@ void normalize(Conversation& conversation, const ConvertOptions& options, std::u
     for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
       for (const auto& call : conversation.messages[m].tool_calls) {
         if (tools.find(call.name) == nullptr) {
-          throw RecordError("unknown-tool", message_where(m) + ": call to '" + call.name +
+          throw RecordError(Rule::unknown_tool, message_where(m) + ": call to '" + call.name +
                                                 "', which the tool list does not define; add it to --tools "
                                                 "(or the record's \"tools\")");
         }

@@ -12,6 +12,7 @@
 #include <tbb/task_arena.h>
 
 #include "chatfmt/pipeline.hpp"
+#include "chatfmt/rules.hpp"
 #include "core/jsonl_reader.hpp"
 #include "core/text.hpp"
 
@@ -35,7 +36,7 @@ struct Batch {
 
 RecordOutcome too_large(std::uint64_t bytes, std::uint64_t limit) {
   RecordOutcome outcome;
-  outcome.rule = "record-too-large";
+  outcome.rule = rule_id(Rule::record_too_large);
   outcome.reason = "the record is " + std::to_string(bytes) + " bytes, over --max-record-bytes " +
                    std::to_string(limit) + "; raise the limit if such records are meant to be there";
   outcome.record_bytes = bytes;
@@ -149,7 +150,7 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
           ++counters.converted;
         } else {
           ++counters.rejected;
-          ++counters.rejected_by_rule[outcome.rule];
+          ++counters.rejected_by_rule[std::string(outcome.rule)];
         }
         sink(source, std::string_view(batch->bytes).substr(ref.offset, ref.size), outcome);
       }

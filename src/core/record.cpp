@@ -14,14 +14,14 @@ simdjson::dom::object parse_record(std::string_view line) {
   auto parsed = parser.parse(line.data(), line.size());
   if (parsed.error()) {
     const JsonParseError error = diagnose_json(line, parsed.error());
-    throw RecordError("invalid-json",
+    throw RecordError(Rule::invalid_json,
                       "the line is not valid JSON (" +
                           (error.position ? "column " + std::to_string(error.position->column) + ": " : std::string()) +
                           error.message + ")");
   }
   simdjson::dom::object object;
   if (parsed.value_unsafe().get(object)) {
-    throw RecordError("record-shape", "the record is not a JSON object");
+    throw RecordError(Rule::record_shape, "the record is not a JSON object");
   }
   return object;
 }
@@ -39,7 +39,7 @@ Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& s
   std::string shapes;
   for (const RecordReader* reader : readers())
     shapes += (shapes.empty() ? "\"" : " or \"") + std::string(reader->shape_key()) + "\"";
-  throw RecordError("record-shape", "unknown record shape: expected a " + shapes + " key");
+  throw RecordError(Rule::record_shape, "unknown record shape: expected a " + shapes + " key");
 }
 
 Conversation read_record(std::string_view line, const SourceRef& source, const ReadOptions& options,
@@ -96,18 +96,18 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
     if (!text_only) {
       state_->writer->write(conversation, outcome.output);
     } else if (!state_->writer->render_text(conversation, outcome.output)) {
-      throw RecordError("no-text-target", "target '" + state_->options.target + "' writes no text to tokenize");
+      throw RecordError(Rule::no_text_target, "target '" + state_->options.target + "' writes no text to tokenize");
     }
     outcome.accepted = true;
   } catch (const RecordError& error) {
     outcome.accepted = false;
     outcome.output.clear();
-    outcome.rule = error.rule();
+    outcome.rule = error.rule_id();
     outcome.reason = error.what();
   } catch (const std::exception& error) {
     // A bug of ours must not take the run down or lose the record: it is rejected, with the cause.
     outcome = RecordOutcome{};
-    outcome.rule = "internal-error";
+    outcome.rule = rule_id(Rule::internal_error);
     outcome.reason =
         std::string("chatfmt could not process this record (") + error.what() + "); please report it with the record";
   }

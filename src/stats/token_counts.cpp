@@ -69,7 +69,7 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
           },
           [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
             if (!outcome.accepted) {
-              report.rejected.push_back({source.path, source.line, outcome.rule, outcome.reason});
+              report.rejected.push_back({source.path, source.line, std::string(outcome.rule), outcome.reason});
               if (dump) dump->write("null\n");
               return;
             }

@@ -22,7 +22,7 @@ void check_assistant(std::string_view text, const Json* tools) {
   try {
     decoded = embedded::decode_assistant(text, "fuzz", tools);
   } catch (const RecordError& error) {
-    FUZZ_REQUIRE(!error.rule().empty(), "a rejection without a rule", error.what());
+    FUZZ_REQUIRE(!error.rule_id().empty(), "a rejection without a rule", error.what());
     // Message texts come from JSON, so they are UTF-8; the reason quoting them must stay so.
     FUZZ_REQUIRE(!is_utf8(text) || is_utf8(error.what()), "a reason is not valid UTF-8", error.what());
     return;
@@ -58,7 +58,7 @@ void check_tool_responses(std::string_view text) {
       FUZZ_REQUIRE(text.find(result) != std::string_view::npos, "a tool result is not a part of the text", result);
     }
   } catch (const RecordError& error) {
-    FUZZ_REQUIRE(!error.rule().empty(), "a rejection without a rule", error.what());
+    FUZZ_REQUIRE(!error.rule_id().empty(), "a rejection without a rule", error.what());
   }
 }
 

@@ -114,7 +114,7 @@ class MemoryFile {
 inline void check_outcome(const RecordOutcome& outcome, std::string_view line, bool output_is_json) {
   if (outcome.accepted) {
     FUZZ_REQUIRE(outcome.rule.empty() && outcome.reason.empty(), "an accepted record carries a rejection rule",
-                 outcome.rule);
+                 std::string(outcome.rule));
     if (!output_is_json) return;
     FUZZ_REQUIRE(outcome.output.find('\n') == std::string::npos, "an output line contains a newline", outcome.output);
     JsonParseError error;

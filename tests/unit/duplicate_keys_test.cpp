@@ -34,7 +34,7 @@ Conversation read(std::string_view line) { return detail::read_record(line, {"t"
 
 std::string rule_of(std::string_view line) {
   const RecordOutcome outcome = convert(line, "openai");
-  return outcome.accepted ? "none" : outcome.rule;
+  return outcome.accepted ? std::string("none") : std::string(outcome.rule);
 }
 
 constexpr std::string_view kCall =

@@ -10,7 +10,7 @@ std::string rule_of(const std::function<void()>& action) {
   try {
     action();
   } catch (const RecordError& error) {
-    return error.rule();
+    return std::string(error.rule_id());
   }
   return "none";
 }

@@ -35,7 +35,7 @@ std::string rule_of(Conversation c, const ConvertOptions& options = {}) {
   try {
     normalize(c, options, 1);
   } catch (const RecordError& error) {
-    return error.rule();
+    return std::string(error.rule_id());
   }
   return "none";
 }

@@ -14,7 +14,7 @@ std::string rule_of(std::string_view line, const ReadOptions& options = {}) {
   try {
     read(line, options);
   } catch (const RecordError& error) {
-    return error.rule();
+    return std::string(error.rule_id());
   }
   return "none";
 }
@@ -56,7 +56,7 @@ TEST(RecordReader, InvalidJsonNamesTheColumn) {
     read(R"({"messages": [}")");
     FAIL() << "accepted invalid JSON";
   } catch (const RecordError& error) {
-    EXPECT_EQ(error.rule(), "invalid-json");
+    EXPECT_EQ(error.rule_id(), "invalid-json");
     EXPECT_NE(std::string(error.what()).find("column 15"), std::string::npos) << error.what();
   }
 }

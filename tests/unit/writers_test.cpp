@@ -15,7 +15,7 @@ std::string rule_for(std::string_view target, std::string_view line, bool drop_t
   options.writer.drop_text_with_tool_calls = drop_text;
   const RecordConverter converter(options);
   const auto outcome = converter.convert(line, {"t", 1});
-  return outcome.accepted ? "none" : outcome.rule;
+  return outcome.accepted ? std::string("none") : std::string(outcome.rule);
 }
 
 constexpr std::string_view kPreamble =
