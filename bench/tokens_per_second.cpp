@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "chatfmt/json.hpp"
+#include "core/json.hpp"
 #include "chatfmt/tokenizer.hpp"
 
 int main(int argc, char** argv) {

@@ -10,6 +10,7 @@
 
 #include "chatfmt/errors.hpp"
 #include "core/text.hpp"
+#include "mistral_vocabulary.hpp"
 #include "registry_entries.hpp"
 
 namespace chatfmt {
@@ -122,7 +123,8 @@ const std::string& checked_result_id(const TemplateMessage& message) {
 
 // "[TOOL_CALLS][{"name": …, "arguments": …, "id": …}, …]" (v3, v7).
 void render_call_list(const TemplateMessage& message, std::string& out) {
-  out += "[TOOL_CALLS][";
+  out += mistral::kToolCalls;
+  out += "[";
   bool first = true;
   for (const ToolCall* call : message.calls) {
     if (!first) out += ", ";
@@ -198,7 +200,7 @@ class MistralWriter final : public TextWriter {
       item.role = message.role;
       const bool calls_only =
           message.role == Role::assistant && !message.tool_calls.empty() &&
-          (message.content.empty() || (version_ == Version::v3 && options_.drop_text_with_tool_calls));
+          (message.content.empty() || options_.has(WriterOption::drop_text_with_tool_calls));
       if (!calls_only) item.content = message.content;
       for (const auto& call : message.tool_calls) item.calls.push_back(&call);
       item.tool_call_id = message.tool_call_id;
@@ -207,13 +209,13 @@ class MistralWriter final : public TextWriter {
     messages = aggregate(messages);
     check_order(messages, version_);
 
-    text = "<s>";
+    text = mistral::kBos;
     const bool has_tools = conversation.tools && !conversation.tools->empty();
     std::string available_tools;
     if (has_tools) {
-      available_tools = "[AVAILABLE_TOOLS]";
+      available_tools = mistral::kAvailableTools;
       append_python_json(available_tools, *conversation.tools);
-      available_tools += "[/AVAILABLE_TOOLS]";
+      available_tools += mistral::kAvailableToolsEnd;
     }
     std::size_t last_user = 0;
     for (std::size_t k = 0; k < messages.size(); ++k) {
@@ -234,9 +236,9 @@ class MistralWriter final : public TextWriter {
           render_tool(message, text);
           break;
         case Role::system:
-          text += "[SYSTEM_PROMPT]";
+          text += mistral::kSystemPrompt;
           text += *message.content;
-          text += "[/SYSTEM_PROMPT]";
+          text += mistral::kSystemPromptEnd;
           break;
       }
     }
@@ -250,9 +252,11 @@ class MistralWriter final : public TextWriter {
     const bool modern = version_ == Version::v13 || version_ == Version::v15;
     if (modern ? is_first_user : is_last_user) text += available_tools;
     if (version_ == Version::v15 && is_first_user) {
-      text += "[MODEL_SETTINGS]{\"reasoning_effort\": \"none\"}[/MODEL_SETTINGS]";
+      text += mistral::kModelSettings;
+      text += "{\"reasoning_effort\": \"none\"}";
+      text += mistral::kModelSettingsEnd;
     }
-    text += "[INST]";
+    text += mistral::kInst;
     if (version_ == Version::v3 && is_last_user && !system_parts.empty()) {
       std::string system_message;
       for (std::size_t k = 0; k < system_parts.size(); ++k) {
@@ -265,7 +269,7 @@ class MistralWriter final : public TextWriter {
       }
     }
     text += *message.content;
-    text += "[/INST]";
+    text += mistral::kInstEnd;
   }
 
   void render_assistant(const TemplateMessage& message, std::string& text) const {
@@ -284,26 +288,26 @@ class MistralWriter final : public TextWriter {
           break;
         case Version::v11:
           for (const ToolCall* call : message.calls) {
-            text += "[TOOL_CALLS]";
+            text += mistral::kToolCalls;
             text += call->name;
-            text += "[CALL_ID]";
+            text += mistral::kCallId;
             text += checked_call_id(*call);
-            text += "[ARGS]";
+            text += mistral::kArgs;
             append_python_json(text, call->arguments);
           }
           break;
         case Version::v13:
         case Version::v15:
           for (const ToolCall* call : message.calls) {
-            text += "[TOOL_CALLS]";
+            text += mistral::kToolCalls;
             text += call->name;
-            text += "[ARGS]";
+            text += mistral::kArgs;
             append_python_json(text, call->arguments);
           }
           break;
       }
     }
-    text += "</s>";
+    text += mistral::kEos;
   }
 
   void render_tool(const TemplateMessage& message, std::string& text) const {
@@ -313,26 +317,28 @@ class MistralWriter final : public TextWriter {
         std::string value;
         append_v3_tool_content(content, value);
         const std::string& id = checked_result_id(message);
-        text += "[TOOL_RESULTS]{\"content\": ";
+        text += mistral::kToolResults;
+        text += "{\"content\": ";
         text += value;
         text += ", \"call_id\": \"";
         text += id;
-        text += "\"}[/TOOL_RESULTS]";
+        text += "\"}";
+        text += mistral::kToolResultsEnd;
         break;
       }
       case Version::v7:
       case Version::v11:
-        text += "[TOOL_RESULTS]";
+        text += mistral::kToolResults;
         text += checked_result_id(message);
-        text += "[TOOL_CONTENT]";
+        text += mistral::kToolContent;
         text += content;
-        text += "[/TOOL_RESULTS]";
+        text += mistral::kToolResultsEnd;
         break;
       case Version::v13:
       case Version::v15:
-        text += "[TOOL_RESULTS]";
+        text += mistral::kToolResults;
         text += content;
-        text += "[/TOOL_RESULTS]";
+        text += mistral::kToolResultsEnd;
         break;
     }
   }
@@ -341,22 +347,81 @@ class MistralWriter final : public TextWriter {
   WriterOptions options_;
 };
 
+template <Version version>
+std::unique_ptr<Writer> make_writer(const WriterOptions& options) {
+  return std::make_unique<MistralWriter>(version, options);
+}
+
+using namespace mistral;  // the rows below list the vocabulary's tokens
+constexpr auto D = ControlUse::delimiter;
+
 }  // namespace
 
-std::unique_ptr<Writer> make_mistral_v3_writer(const WriterOptions& o) {
-  return std::make_unique<MistralWriter>(Version::v3, o);
+const TargetRow& mistral_v3_target() {
+  static const TargetRow row{
+      {"mistral-v3",
+       {},
+       "Mistral tokenizer v3 chat template ([TOOL_CALLS][{…}], system prompt in the last [INST])",
+       true,
+       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D},
+        {kToolResults, D}, {kToolResultsEnd, D}},
+       {WriterOption::drop_text_with_tool_calls}},
+      &make_writer<Version::v3>};
+  return row;
 }
-std::unique_ptr<Writer> make_mistral_v7_writer(const WriterOptions& o) {
-  return std::make_unique<MistralWriter>(Version::v7, o);
+
+const TargetRow& mistral_v7_target() {
+  static const TargetRow row{
+      {"mistral-v7",
+       {},
+       "Mistral tokenizer v7 chat template ([SYSTEM_PROMPT], [TOOL_CONTENT])",
+       true,
+       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D},
+        {kToolResults, D}, {kToolResultsEnd, D}, {kToolContent, D}, {kSystemPrompt, D}, {kSystemPromptEnd, D}},
+       {}},
+      &make_writer<Version::v7>};
+  return row;
 }
-std::unique_ptr<Writer> make_mistral_v11_writer(const WriterOptions& o) {
-  return std::make_unique<MistralWriter>(Version::v11, o);
+
+const TargetRow& mistral_v11_target() {
+  static const TargetRow row{
+      {"mistral-v11",
+       {},
+       "Mistral tokenizer v11 chat template ([TOOL_CALLS]name[CALL_ID]id[ARGS]{…})",
+       true,
+       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kCallId, D}, {kArgs, D},
+        {kAvailableTools, D}, {kAvailableToolsEnd, D}, {kToolResults, D}, {kToolResultsEnd, D}, {kToolContent, D},
+        {kSystemPrompt, D}, {kSystemPromptEnd, D}},
+       {}},
+      &make_writer<Version::v11>};
+  return row;
 }
-std::unique_ptr<Writer> make_mistral_v13_writer(const WriterOptions& o) {
-  return std::make_unique<MistralWriter>(Version::v13, o);
+
+const TargetRow& mistral_v13_target() {
+  static const TargetRow row{
+      {"mistral-v13",
+       {"devstral-small-2"},
+       "Mistral tokenizer v13 chat template, as Devstral Small 2 uses",
+       true,
+       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kArgs, D}, {kToolResults, D},
+        {kToolResultsEnd, D}, {kSystemPrompt, D}, {kSystemPromptEnd, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D}},
+       {}},
+      &make_writer<Version::v13>};
+  return row;
 }
-std::unique_ptr<Writer> make_mistral_v15_writer(const WriterOptions& o) {
-  return std::make_unique<MistralWriter>(Version::v15, o);
+
+const TargetRow& mistral_v15_target() {
+  static const TargetRow row{
+      {"mistral-v15",
+       {},
+       "Mistral tokenizer v15 chat template (v13 plus [MODEL_SETTINGS])",
+       true,
+       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kArgs, D}, {kToolResults, D},
+        {kToolResultsEnd, D}, {kSystemPrompt, D}, {kSystemPromptEnd, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D},
+        {kModelSettings, D}, {kModelSettingsEnd, D}},
+       {}},
+      &make_writer<Version::v15>};
+  return row;
 }
 
 }  // namespace chatfmt

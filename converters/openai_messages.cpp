@@ -5,10 +5,11 @@
 #include <algorithm>
 
 #include "chatfmt/errors.hpp"
-#include "chatfmt/format.hpp"
+#include "format.hpp"
 #include "core/json_internal.hpp"
 #include "core/normalize.hpp"
-#include "embedded_tool_calls.hpp"
+#include "embedded.hpp"
+#include "encodings/json_call.hpp"
 #include "registry_entries.hpp"
 
 namespace chatfmt {
@@ -67,7 +68,7 @@ ToolCall read_structured_call(element value, const std::string& where) {
         throw RecordError(Rule::tool_call_json, where + ": only tool calls of type \"function\" are supported");
       }
     } else if (field.key == "function") {
-      ToolCall parsed = embedded::tool_call_from_json(detail::to_json(field.value), where + ".function");
+      ToolCall parsed = json_call::from_json(detail::to_json(field.value), where + ".function");
       call.name = std::move(parsed.name);
       call.arguments = std::move(parsed.arguments);
       have_function = true;
@@ -79,7 +80,8 @@ ToolCall read_structured_call(element value, const std::string& where) {
   return call;
 }
 
-void read_message(Conversation& conversation, element value, const std::string& where, const detail::ToolIndex& tools) {
+void read_message(Conversation& conversation, element value, const std::string& where, const detail::ToolIndex& tools,
+                  const ReadSetup& setup) {
   simdjson::dom::object object;
   if (value.get(object)) throw RecordError(Rule::record_shape, where + ": a message must be an object");
   const std::vector<detail::Field> fields = detail::unique_fields(object);
@@ -122,20 +124,12 @@ void read_message(Conversation& conversation, element value, const std::string& 
   if (!structured_calls.empty() && *role != Role::assistant) {
     throw RecordError(Rule::record_shape, where + ": only assistant messages can have tool_calls");
   }
-  if (*role == Role::tool) {
-    Message message;
-    message.role = Role::tool;
-    message.content = std::move(content);
-    message.tool_call_id = std::move(tool_call_id);
-    message.source_encodings = encoding_bit(Encoding::tool_role);
-    conversation.messages.push_back(std::move(message));
-    return;
-  }
-  embedded::append_text_turn(conversation, *role, content, where + ".content", tools);
+  const std::string content_where = where + ".content";
+  embedded::append_turn(conversation, *role, content, ReadContext{content_where, tools, setup}, std::move(tool_call_id));
   if (!structured_calls.empty()) {
     Message& message = conversation.messages.back();
     for (auto& call : structured_calls) message.tool_calls.push_back(std::move(call));
-    message.source_encodings |= encoding_bit(Encoding::structured_tool_calls);
+    message.source_encodings |= encoding_bit_of(structured_tool_calls_encoding());
   }
 }
 
@@ -144,7 +138,9 @@ class OpenAiMessagesReader final : public RecordReader {
   std::string_view name() const override { return "openai-messages"; }
   std::string_view shape_key() const override { return "messages"; }
 
-  Conversation read(simdjson::dom::object record, const ReadOptions& options) const override {
+  std::vector<std::string_view> control_strings() const override { return {}; }
+
+  Conversation read(simdjson::dom::object record, const ReadSetup& setup) const override {
     Conversation conversation;
     simdjson::dom::array messages;
     for (const auto& field : detail::unique_fields(record)) {
@@ -154,16 +150,17 @@ class OpenAiMessagesReader final : public RecordReader {
         if (field.value.is_null()) continue;
         if (!field.value.is_array()) throw RecordError(Rule::record_shape, "\"tools\" must be a list");
         conversation.tools = detail::to_json(field.value);
-      } else if (!is_ignored(options, field.key)) {
+      } else if (!setup.is_ignored(field.key)) {
         throw RecordError(Rule::unknown_key, key_error("record", field.key));
       }
     }
     // Indexed once for the record: conversation.tools does not change while messages are read.
-    const detail::ToolIndex tools(conversation.tools ? &*conversation.tools : options.default_tools);
+    const detail::ToolIndex tools(conversation.tools ? &*conversation.tools : setup.default_tools());
     std::size_t index = 0;
     for (element message : messages) {
-      read_message(conversation, message, "messages[" + std::to_string(index++) + "]", tools);
+      read_message(conversation, message, "messages[" + std::to_string(index++) + "]", tools, setup);
     }
+    embedded::check_conversation(conversation, setup);
     return conversation;
   }
 };
@@ -202,18 +199,32 @@ class OpenAiWriter final : public Writer {
 
 }  // namespace
 
-bool is_ignored(const ReadOptions& options, std::string_view key) {
-  for (const auto& ignored : options.ignored_keys) {
-    if (ignored == key) return true;
-  }
-  return false;
-}
-
 const RecordReader& openai_messages_reader() {
   static const OpenAiMessagesReader reader;
   return reader;
 }
 
-std::unique_ptr<Writer> make_openai_writer(const WriterOptions&) { return std::make_unique<OpenAiWriter>(); }
+const TargetRow& openai_target() {
+  static const TargetRow row{{"openai",
+                              {},
+                              "OpenAI messages with structured tool_calls and role \"tool\" results",
+                              false,
+                              {},
+                              {}},
+                             [](const WriterOptions&) -> std::unique_ptr<Writer> { return std::make_unique<OpenAiWriter>(); }};
+  return row;
+}
+
+// The two encodings this record shape carries in its structure, not its text.
+const EncodingRow& structured_tool_calls_encoding() {
+  static const EncodingRow row{
+      {"structured-tool-calls", EncodingKind::tool_call, "the OpenAI \"tool_calls\" array of an assistant message"}, {}};
+  return row;
+}
+
+const EncodingRow& tool_role_encoding() {
+  static const EncodingRow row{{"tool-role", EncodingKind::tool_result, "a role \"tool\" message"}, {}};
+  return row;
+}
 
 }  // namespace chatfmt

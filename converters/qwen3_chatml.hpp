@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "chatfmt/json.hpp"
+#include "core/json.hpp"
 
 namespace chatfmt::qwen3 {
 

@@ -7,15 +7,16 @@
 #include "core/json_internal.hpp"
 #include "core/normalize.hpp"
 #include "core/text.hpp"
-#include "embedded_tool_calls.hpp"
+#include "embedded.hpp"
+#include "qwen3_vocabulary.hpp"
 #include "qwen3_chatml.hpp"
 #include "registry_entries.hpp"
 
 namespace chatfmt {
 namespace {
 
-constexpr std::string_view kTurnOpen = "<|im_start|>";
-constexpr std::string_view kTurnClose = "<|im_end|>";
+using qwen3::kTurnClose;
+using qwen3::kTurnOpen;
 
 // A value the template wrote with `|string` or `|tojson`: JSON containers come back as such when
 // re-serializing them gives the same bytes, so rendering again is unchanged.
@@ -73,12 +74,14 @@ class Qwen3ChatmlReader final : public RecordReader {
   std::string_view name() const override { return "chatml-text"; }
   std::string_view shape_key() const override { return "text"; }
 
-  Conversation read(simdjson::dom::object record, const ReadOptions& options) const override {
+  std::vector<std::string_view> control_strings() const override { return {kTurnOpen, kTurnClose}; }
+
+  Conversation read(simdjson::dom::object record, const ReadSetup& setup) const override {
     std::string_view text;
     for (const auto& field : detail::unique_fields(record)) {
       if (field.key == "text") {
         if (field.value.get(text)) throw RecordError(Rule::record_shape, "\"text\" must be a string");
-      } else if (!is_ignored(options, field.key)) {
+      } else if (!setup.is_ignored(field.key)) {
         throw RecordError(Rule::unknown_key, "record: unknown key '" + std::string(field.key) +
                                              "'; chatfmt drops nothing silently (pass --ignore-key " +
                                              std::string(field.key) + " if it is metadata you mean to drop)");
@@ -126,15 +129,16 @@ class Qwen3ChatmlReader final : public RecordReader {
       if (*role == Role::system && conversation.messages.empty()) {
         content = split_tools_section(content, conversation);
       }
-      const Json* tools = conversation.tools ? &*conversation.tools : options.default_tools;
+      const Json* tools = conversation.tools ? &*conversation.tools : setup.default_tools();
       if (!tool_index || tool_index_of != tools) {
         tool_index.emplace(tools);
         tool_index_of = tools;
       }
-      embedded::append_text_turn(conversation, *role, content, where, *tool_index);
+      embedded::append_turn(conversation, *role, content, ReadContext{where, *tool_index, setup});
       pos = close + kTurnClose.size();
       ++turn;
     }
+    embedded::check_conversation(conversation, setup);
     return conversation;
   }
 

@@ -3,6 +3,7 @@
 #include "chatfmt/errors.hpp"
 #include "core/text.hpp"
 #include "qwen3_chatml.hpp"
+#include "qwen3_vocabulary.hpp"
 #include "registry_entries.hpp"
 
 namespace chatfmt {
@@ -76,17 +77,24 @@ class Qwen3XmlWriter final : public TextWriter {
     const bool has_tools = conversation.tools && !conversation.tools->empty();
     text.clear();
     if (system_message != nullptr) {
-      text += "<|im_start|>system\n" + *system_message;
+      text += qwen3::kTurnOpen;
+      text += "system\n";
+      text += *system_message;
     } else if (has_tools) {
-      text += "<|im_start|>system\n";
+      text += qwen3::kTurnOpen;
+      text += "system\n";
       text += qwen3::kDefaultSystem;
     }
     if (has_tools) qwen3::render_tools(*conversation.tools, text);
-    if (system_message != nullptr || has_tools) text += "<|im_end|>\n";
+    if (system_message != nullptr || has_tools) {
+      text += qwen3::kTurnClose;
+      text += "\n";
+    }
     for (std::size_t k = start; k < messages.size(); ++k) {
       const Message& message = messages[k];
       if (message.role == Role::assistant && !message.tool_calls.empty()) {
-        text += "<|im_start|>assistant";
+        text += qwen3::kTurnOpen;
+        text += "assistant";
         const std::string_view trimmed = text::python_strip(message.content);
         if (!trimmed.empty()) {
           text += "\n";
@@ -94,7 +102,11 @@ class Qwen3XmlWriter final : public TextWriter {
           text += "\n";
         }
         for (const auto& call : message.tool_calls) {
-          text += "\n<tool_call>\n<function=" + call.name + ">\n";
+          text += "\n";
+          text += qwen3::kCallOpen;
+          text += "\n";
+          text += qwen3::kFunctionOpen;
+          text += call.name + ">\n";
           for (const auto& [name, value] : call.arguments.items()) {
             // Readers (ours and Qwen's tool parser) take the name up to the first '>': with one
             // inside, the text would read back as a different call.
@@ -103,29 +115,63 @@ class Qwen3XmlWriter final : public TextWriter {
                                                      text::excerpt(name) + "' of '" + call.name +
                                                      "' contains '>', which ends <parameter=…> early; rename it");
             }
-            text += "<parameter=" + name + ">\n";
+            text += qwen3::kParameterOpen;
+            text += name + ">\n";
             text += is_container(value) ? python_json(value) : python_str(value);
-            text += "\n</parameter>\n";
+            text += "\n";
+            text += qwen3::kParameterClose;
+            text += "\n";
           }
-          text += "</function>\n</tool_call>";
+          text += qwen3::kFunctionClose;
+          text += "\n";
+          text += qwen3::kCallClose;
         }
-        text += "<|im_end|>\n";
+        text += qwen3::kTurnClose;
+        text += "\n";
       } else if (message.role == Role::tool) {
-        if (k > start && messages[k - 1].role != Role::tool) text += "<|im_start|>user\n";
-        text += "<tool_response>\n" + message.content + "\n</tool_response>\n";
-        if (k + 1 == messages.size() || messages[k + 1].role != Role::tool) text += "<|im_end|>\n";
+        if (k > start && messages[k - 1].role != Role::tool) {
+          text += qwen3::kTurnOpen;
+          text += "user\n";
+        }
+        text += qwen3::kResponseOpen;
+        text += "\n" + message.content + "\n";
+        text += qwen3::kResponseClose;
+        text += "\n";
+        if (k + 1 == messages.size() || messages[k + 1].role != Role::tool) {
+          text += qwen3::kTurnClose;
+          text += "\n";
+        }
       } else {
-        text += "<|im_start|>";
+        text += qwen3::kTurnOpen;
         text += role_name(message.role);
-        text += "\n" + message.content + "<|im_end|>\n";
+        text += "\n" + message.content;
+        text += qwen3::kTurnClose;
+        text += "\n";
       }
     }
     return true;
   }
 };
 
+std::unique_ptr<Writer> make_writer(const WriterOptions&) { return std::make_unique<Qwen3XmlWriter>(); }
+
 }  // namespace
 
-std::unique_ptr<Writer> make_qwen3_xml_writer(const WriterOptions&) { return std::make_unique<Qwen3XmlWriter>(); }
+const TargetRow& qwen3_xml_target() {
+  using namespace qwen3;
+  constexpr auto D = ControlUse::delimiter;
+  constexpr auto M = ControlUse::markup;
+  static const TargetRow row{
+      {"qwen3-xml",
+       {},
+       "ChatML text as Qwen3-Coder's chat template renders it (XML tool calls)",
+       true,
+       {{kTurnOpen, D}, {kTurnClose, D}, {kCallOpen, D}, {kCallClose, D}, {kResponseOpen, D}, {kResponseClose, D},
+        {kFunctionOpen, M}, {kFunctionClose, M}, {kParameterOpen, M}, {kParameterClose, M},
+        {kEndOfText, ControlUse::reserved}},
+       {}},
+      &make_writer};
+  return row;
+}
 
 }  // namespace chatfmt

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
 
 namespace chatfmt {
 
@@ -33,7 +33,7 @@ std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths
                                            const PipelineOptions& pipeline, const InputOptions& input = {},
                                            std::vector<SkippedInput>* skipped = nullptr);
 
-/// The report as JSON (schemas/detect-report.schema.json).
-Json detect_report_json(const std::vector<DetectFileReport>& reports);
+/// The report as JSON text, indented (schemas/detect-report.schema.json).
+std::string detect_report_json(const std::vector<DetectFileReport>& reports);
 
 }  // namespace chatfmt

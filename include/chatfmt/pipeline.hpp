@@ -1,5 +1,6 @@
-// Streaming, parallel processing of JSONL files with per-record accounting. Convert is one job
-// on it; detect (and lint/stats later) are others that reuse the same reading and parsing.
+// The engine: streaming, parallel processing of JSONL files with per-record accounting, and the
+// input policy. Convert (chatfmt/convert.hpp) is one job on it; detect, tokens (and lint/stats
+// later) are others that reuse the same reading and parsing.
 #pragma once
 
 #include <cstdint>
@@ -9,10 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "chatfmt/conversation.hpp"
-#include "chatfmt/format.hpp"
+#include "chatfmt/encodings.hpp"
 
 namespace chatfmt {
+
+/// Where a record came from: the input file and its 1-based line.
+struct SourceRef {
+  std::string path;
+  std::uint64_t line = 0;
+};
 
 /// Counters for one input file. records == converted + rejected, always.
 struct FileCounters {
@@ -42,6 +48,16 @@ struct RecordOutcome {
 
 inline constexpr std::uint64_t kDefaultMaxRecordBytes = std::uint64_t{64} << 20;
 
+/// How far a run has got, for a progress display.
+struct ProgressEvent {
+  std::string_view path;        ///< the file being read ("-" for stdin)
+  std::uint64_t records = 0;    ///< records of this file done
+  std::uint64_t file_bytes = 0;  ///< bytes of this file read
+  std::uint64_t file_size = 0;   ///< its size, 0 when unknown (a pipe)
+  std::uint64_t run_bytes = 0;   ///< bytes of all inputs read (jobs over several files fill these two)
+  std::uint64_t run_size = 0;    ///< bytes of all inputs, 0 when unknown
+};
+
 struct PipelineOptions {
   unsigned threads = 0;                   ///< 0: all hardware threads
   std::size_t max_batches_in_flight = 0;  ///< 0: 4 per thread
@@ -51,8 +67,8 @@ struct PipelineOptions {
   /// A record (line) longer than this is refused with rule "record-too-large" without being held
   /// in memory (0: no limit).
   std::uint64_t max_record_bytes = kDefaultMaxRecordBytes;
-  /// Called from the writing stage after every batch (records done so far, bytes read so far).
-  std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
+  /// Called from the writing stage after every batch.
+  std::function<void(const ProgressEvent& progress)> on_progress;
 };
 
 /// Turns one record line into an outcome. Called concurrently from many threads.
@@ -97,65 +113,10 @@ struct InputListing {
 InputListing list_inputs(const std::string& path, const InputOptions& options,
                          const std::vector<std::string>& own_outputs = {});
 
-// ---- conversion -------------------------------------------------------------------------------
-
-enum class ForeignDelimiterPolicy { reject, keep };
-
-struct ConvertOptions {
-  std::string target = "devstral-small-2";
-  std::optional<Json> tools;  ///< from --tools FILE
-  bool no_tools = false;      ///< --no-tools: never render a tool list
-  ForeignDelimiterPolicy foreign_delimiters = ForeignDelimiterPolicy::reject;
-  WriterOptions writer;
-  ReadOptions read;
-  InputOptions input;
-  PipelineOptions pipeline;
-};
-
-/// Reads, normalizes and writes one record (what every convert worker does).
-class RecordConverter {
- public:
-  explicit RecordConverter(const ConvertOptions& options);
-  ~RecordConverter();
-  RecordConverter(const RecordConverter&) = delete;
-  RecordConverter& operator=(const RecordConverter&) = delete;
-  RecordOutcome convert(std::string_view line, const SourceRef& source) const;
-  /// The text a trainer reads for this record, in `output`: a {"text": …} record's text as it
-  /// is, a message record rendered by the target (targets that write no text reject it with
-  /// rule "no-text-target").
-  RecordOutcome trainer_text(std::string_view line, const SourceRef& source) const;
-
- private:
-  RecordOutcome run(std::string_view line, const SourceRef& source, bool text_only) const;
-  struct State;
-  std::unique_ptr<State> state_;
-};
-
-struct ConvertSummary {
-  std::vector<FileCounters> files;
-  std::string rejects_path;        ///< empty when no rejects file was written (stdout output, none rejected)
-  bool rejects_on_demand = false;  ///< the rejects file was created because records were rejected
-  std::vector<SkippedInput> skipped;
-  std::vector<std::string> notices;
-  bool stopped_by_limit = false;
-  std::uint64_t records() const;
-  std::uint64_t converted() const;
-  std::uint64_t rejected() const;
-};
-
-/// `chatfmt convert`: IN and OUT are files, directories (every *.jsonl below IN, mirrored) or "-".
-/// Outputs and the rejects file follow docs/cli.md "Files": checked against the inputs before any
-/// byte is read; regular files written to temporaries and renamed into place at the end.
-ConvertSummary convert_paths(const std::string& input, const std::string& output, const std::string& rejects_path,
-                             const ConvertOptions& options);
-
 /// For programs that write with chatfmt (the CLI calls it first thing): a closed stdin, stdout or
 /// stderr is reopened on /dev/null so no output file can take its descriptor (and writing to a
 /// closed stdout, "-", becomes an error); temporaries are removed on SIGINT, SIGTERM, SIGHUP and
 /// SIGPIPE before the process dies of the signal.
 void install_process_guards();
-
-/// The rejects file's default path for an output path (see docs/cli.md).
-std::string default_rejects_path(const std::string& output);
 
 }  // namespace chatfmt

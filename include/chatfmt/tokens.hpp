@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
 #include "chatfmt/tokenizer.hpp"
 
 namespace chatfmt {
@@ -37,12 +37,11 @@ struct RejectedRecord {
 };
 
 struct TokenCountOptions {
-  std::string target = "devstral-small-2";  ///< writer for message records (text records are used as they are)
-  ConvertOptions convert;                   ///< tools, foreign-delimiter policy … for rendering
-  std::uint64_t max_seq_length = 2048;      ///< 0: no limit
-  std::string dump_ids_path;                ///< each record's ids as a JSON array per line ("" = none)
-  InputOptions input;
-  PipelineOptions pipeline;
+  /// How message records are rendered (target, tools, …), inputs walked and the pipeline run;
+  /// text records are used as they are. The target must write text.
+  ConvertOptions convert;
+  std::uint64_t max_seq_length = 2048;  ///< 0: no limit
+  std::string dump_ids_path;            ///< each record's ids as a JSON array per line ("" = none)
 };
 
 struct TokenCountReport {

@@ -4,15 +4,16 @@
 #include "chatfmt/detect.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/terminal.hpp"
 
 namespace chatfmt::cli {
 namespace {
 
 struct DetectArgs {
   std::vector<std::string> paths;
-  std::string tools_file;
-  std::vector<std::string> ignored_keys;
+  ReadArgs read;
   bool json = false;
+  bool quiet = false;
   InputOptions input;
   PipelineOptions pipeline;
 };
@@ -25,20 +26,17 @@ void print_counts(const char* title, const std::map<std::string, std::uint64_t>&
 }
 
 int run_detect(const DetectArgs& args) {
-  ReadOptions read;
-  read.ignored_keys = args.ignored_keys;
-  Json tools;
-  if (!args.tools_file.empty()) {
-    tools = load_tools_file(args.tools_file);
-    read.default_tools = &tools;
-  }
+  PipelineOptions pipeline = args.pipeline;
+  Progress progress(args.quiet || args.json);
+  pipeline.on_progress = progress.callback();
   std::vector<SkippedInput> skipped;
-  const auto reports = detect_paths(args.paths, read, args.pipeline, args.input, &skipped);
+  const auto reports = detect_paths(args.paths, args.read.options(), pipeline, args.input, &skipped);
+  progress.clear();
   report_inputs({}, skipped, false);
   bool any_unknown = false;
   for (const auto& report : reports) any_unknown = any_unknown || !report.unknown.empty();
   if (args.json) {
-    std::printf("%s\n", detect_report_json(reports).dump(2).c_str());
+    std::printf("%s\n", detect_report_json(reports).c_str());
     return any_unknown ? 1 : 0;
   }
   for (const auto& report : reports) {
@@ -69,13 +67,11 @@ void add_detect_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DetectArgs>();
   CLI::App* cmd = app.add_subcommand("detect", "Report record shapes and tool-call encodings per file");
   cmd->add_option("PATH", args->paths, "files or directories (every *.jsonl below)")->required();
-  cmd->add_option("--tools", args->tools_file, "OpenAI tool list used to type XML parameter values")
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--ignore-key", args->ignored_keys, "top-level record key to ignore (repeatable)")
-      ->allow_extra_args(false);
+  add_read_options(*cmd, args->read);
   add_pipeline_options(*cmd, args->pipeline);
   add_input_options(*cmd, args->input);
   cmd->add_flag("--json", args->json, "print the report as JSON");
+  cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_detect(*args); });
 }
 

@@ -2,39 +2,11 @@
 
 #include <charconv>
 #include <cstdio>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "chatfmt/errors.hpp"
 
 namespace chatfmt::cli {
-
-Json load_tools_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(path + ": cannot open the tools file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  JsonParseError error;
-  auto tools = parse_json(buffer.str(), error);
-  if (!tools) {
-    const std::string where =
-        error.position ? ":" + std::to_string(error.position->line) + ":" + std::to_string(error.position->column) : "";
-    throw UsageError(path + where + ": not valid JSON: " + error.message);
-  }
-  if (tools->is_object() && tools->contains("tools")) tools = (*tools)["tools"];
-  if (!tools->is_array()) throw UsageError(path + ": expected a JSON list of tools (OpenAI format)");
-  std::size_t index = 0;
-  for (const auto& entry : *tools) {
-    const Json& function = entry.is_object() && entry.contains("function") ? entry["function"] : entry;
-    if (!function.is_object() || !function.contains("name") || !function["name"].is_string()) {
-      throw UsageError(path + ": tool " + std::to_string(index) +
-                       " has no \"name\" (expected {\"type\": \"function\", \"function\": {\"name\": …}})");
-    }
-    ++index;
-  }
-  return *tools;
-}
 
 namespace {
 
@@ -62,6 +34,70 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
 CLI::Validator non_empty_path() {
   return CLI::Validator([](std::string& value) { return value.empty() ? std::string("an empty path") : std::string(); },
                         "PATH", "non-empty path");
+}
+
+ReadOptions ReadArgs::options() const {
+  ReadOptions options;
+  if (!tools_file.empty()) options.tools_json = read_tools_file(tools_file);
+  options.ignored_keys = ignored_keys;
+  if (!tool_result_prefixes.empty()) options.tool_result_prefixes = tool_result_prefixes;
+  return options;
+}
+
+ConvertOptions ConvertArgs::options() const {
+  if (no_tools && !read.tools_file.empty()) throw UsageError("--tools and --no-tools exclude each other");
+  ConvertOptions options;
+  options.target = target;
+  options.read = read.options();
+  options.no_tools = no_tools;
+  options.foreign_delimiters = foreign == "keep" ? ForeignDelimiterPolicy::keep : ForeignDelimiterPolicy::reject;
+  for (const WriterOption option : writer_flags) options.writer.enable(option);
+  options.input = input;
+  options.pipeline = pipeline;
+  return options;
+}
+
+void add_read_options(CLI::App& cmd, ReadArgs& args) {
+  cmd.add_option("--tools", args.tools_file,
+                 "OpenAI tool list (JSON) for records without their own: types XML parameter values, and is the "
+                 "tool list targets render")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--ignore-key", args.ignored_keys, "top-level record key to drop knowingly (repeatable)")
+      ->allow_extra_args(false);
+  cmd.add_option("--tool-result-prefix", args.tool_result_prefixes,
+                 "a user turn starting with STR right after unanswered tool calls is their result (repeatable; "
+                 "default '" +
+                     std::string(kDefaultToolResultPrefix) + "'; '' turns it off)")
+      ->allow_extra_args(false);
+}
+
+void add_convert_options(CLI::App& cmd, ConvertArgs& args, const std::string& target_help) {
+  std::string help = target_help + " (default " + std::string(kDefaultTarget) + "):";
+  for (const TargetInfo* target : targets()) {
+    help += "\n  " + std::string(target->name);
+    for (auto alias : target->aliases) help += " (alias " + std::string(alias) + ")";
+    help += ": " + std::string(target->description);
+  }
+  cmd.add_option("--to", args.target, help)->check(CLI::Validator(
+      [](std::string& name) {
+        return find_target(name) != nullptr ? std::string() : "unknown target '" + name + "' (see --help)";
+      },
+      "TARGET", "target"));
+  add_read_options(cmd, args.read);
+  cmd.add_flag("--no-tools", args.no_tools, "render no tool list at all");
+  cmd.add_option("--on-foreign-delimiter", args.foreign,
+                 "what to do with a record whose text holds another format's chat-control string")
+      ->check(CLI::IsMember({"reject", "keep"}));
+  for (const auto& option : writer_options()) {
+    std::string targets_honouring;
+    for (const TargetInfo* target : targets()) {
+      if (target->honours(option.option)) targets_honouring += (targets_honouring.empty() ? "" : ", ") + std::string(target->name);
+    }
+    cmd.add_flag_callback(std::string(option.flag), [&args, which = option.option] { args.writer_flags.push_back(which); },
+                          targets_honouring + " only: " + std::string(option.help));
+  }
+  add_pipeline_options(cmd, args.pipeline);
+  add_input_options(cmd, args.input);
 }
 
 void add_input_options(CLI::App& cmd, InputOptions& options) {

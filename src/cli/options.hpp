@@ -1,28 +1,51 @@
-// Option parsing shared by subcommands.
+// Every option more than one subcommand takes, declared once: each command adds the groups it
+// needs, and the values become the library's options in one place.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "chatfmt/json.hpp"
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
 
 namespace chatfmt::cli {
 
-/// Reads an OpenAI tool list from a JSON file; throws UsageError with path:line:col on errors.
-Json load_tools_file(const std::string& path);
+/// How records are read: --tools, --ignore-key, --tool-result-prefix.
+struct ReadArgs {
+  std::string tools_file;
+  std::vector<std::string> ignored_keys;
+  std::vector<std::string> tool_result_prefixes;  ///< empty: not given (the default prefix)
+  ReadOptions options() const;
+};
 
-/// A path option given as "" is a usage error, never "not given".
-CLI::Validator non_empty_path();
+/// How records are converted: --to, the read options, --no-tools, --on-foreign-delimiter, the
+/// writer options of the targets table, the pipeline and input options.
+struct ConvertArgs {
+  std::string target = std::string(kDefaultTarget);
+  ReadArgs read;
+  bool no_tools = false;
+  std::string foreign = "reject";
+  std::vector<WriterOption> writer_flags;
+  InputOptions input;
+  PipelineOptions pipeline;
+  ConvertOptions options() const;
+};
 
-/// --follow-symlinks and --skip-unreadable (docs/cli.md "Files"), the same for every command.
+void add_read_options(CLI::App& cmd, ReadArgs& args);
+/// `target_help`: what --to is for in this command.
+void add_convert_options(CLI::App& cmd, ConvertArgs& args, const std::string& target_help);
+
+/// --follow-symlinks and --skip-unreadable (docs/cli.md "Files").
 void add_input_options(CLI::App& cmd, InputOptions& options);
 /// --threads (1-1024; default all cores) and --max-record-bytes, validated before anything runs.
 void add_pipeline_options(CLI::App& cmd, PipelineOptions& options);
 /// --limit N (N >= 1; a negative, zero or overflowing N is a usage error).
 void add_limit_option(CLI::App& cmd, std::uint64_t& limit, const std::string& help);
+
+/// A path option given as "" is a usage error, never "not given".
+CLI::Validator non_empty_path();
 
 /// Prints the skipped entries of a listing to stderr, and its notices unless quiet.
 void report_inputs(const std::vector<std::string>& notices, const std::vector<SkippedInput>& skipped, bool quiet);

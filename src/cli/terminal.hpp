@@ -5,21 +5,31 @@
 #include <cstdint>
 #include <string>
 
+#include "chatfmt/pipeline.hpp"
+
 namespace chatfmt::cli {
 
 class Progress {
  public:
   explicit Progress(bool quiet);
   ~Progress();
-  void set_file(const std::string& path);
-  void update(std::uint64_t records, std::uint64_t bytes);
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  /// Shows the file being read, its share of the run's bytes and the time left, at most ten
+  /// times a second.
+  void update(const ProgressEvent& progress);
   void clear();
+  /// The callback to give PipelineOptions::on_progress (none when progress is not shown).
+  std::function<void(const ProgressEvent&)> callback();
 
  private:
   bool enabled_ = false;
   bool shown_ = false;
-  std::string file_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};
 };
+
+/// "1:05", "12 s": a duration for people.
+std::string format_duration(double seconds);
 
 }  // namespace chatfmt::cli

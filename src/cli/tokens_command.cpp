@@ -6,6 +6,7 @@
 #include "chatfmt/tokens.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/report_json.hpp"
 #include "cli/terminal.hpp"
 
 namespace chatfmt::cli {
@@ -16,18 +17,14 @@ struct TokensArgs {
   std::string check_target;
   std::vector<std::string> delimiters;
   std::vector<std::string> paths;
-  std::string target = "devstral-small-2";
-  std::string tools_file;
-  bool no_tools = false;
+  ConvertArgs convert;
   std::uint64_t max_seq_length = 2048;
   std::string dump_ids;
-  InputOptions input;
-  PipelineOptions pipeline;
   bool json = false;
   bool quiet = false;
 };
 
-Json ids_json(const std::vector<TokenId>& ids) { return Json(ids); }
+ReportJson ids_json(const std::vector<TokenId>& ids) { return ReportJson(ids); }
 
 std::string join_ids(const std::vector<TokenId>& ids) {
   std::string out;
@@ -42,31 +39,31 @@ std::string join_pieces(const std::vector<std::string>& pieces) {
 }
 
 // Gate 0: every delimiter must be one token. Returns whether all are.
-bool run_gate(const TokensArgs& args, const Tokenizer& tokenizer, Json& json_out) {
+bool run_gate(const TokensArgs& args, const Tokenizer& tokenizer, ReportJson& json_out) {
   std::vector<std::string> delimiters;
   if (!args.check_target.empty()) {
-    const WriterInfo* target = find_writer(args.check_target);
+    const TargetInfo* target = find_target(args.check_target);
     if (target == nullptr) throw UsageError("unknown target '" + args.check_target + "' (see chatfmt convert --help)");
-    if (target->delimiters.empty())
+    if (target->delimiters().empty())
       throw UsageError("target '" + std::string(target->name) + "' renders no delimiters");
-    for (auto d : target->delimiters) delimiters.emplace_back(d);
+    for (auto d : target->delimiters()) delimiters.emplace_back(d);
   }
   delimiters.insert(delimiters.end(), args.delimiters.begin(), args.delimiters.end());
   const auto checks = check_delimiters(tokenizer, delimiters);
   const auto passed = static_cast<std::size_t>(
       std::count_if(checks.begin(), checks.end(), [](const auto& c) { return c.single_token(); }));
   if (args.json) {
-    Json items = Json::array();
+    ReportJson items = ReportJson::array();
     for (const auto& c : checks) {
-      Json item{{"delimiter", c.delimiter},
+      ReportJson item{{"delimiter", c.delimiter},
                 {"single_token", c.single_token()},
                 {"ids", ids_json(c.ids)},
                 {"pieces", c.pieces},
                 {"special", c.special}};
-      item["vocabulary_id"] = c.vocabulary_id ? Json(*c.vocabulary_id) : Json(nullptr);
+      item["vocabulary_id"] = c.vocabulary_id ? ReportJson(*c.vocabulary_id) : ReportJson(nullptr);
       items.push_back(std::move(item));
     }
-    json_out["gate0"] = Json{{"target", args.check_target},
+    json_out["gate0"] = ReportJson{{"target", args.check_target},
                              {"checked", checks.size()},
                              {"single_tokens", passed},
                              {"passed", passed == checks.size()},
@@ -125,39 +122,33 @@ void print_histogram(const TokenCountReport& report, std::uint64_t max_seq_lengt
   }
 }
 
-bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, Json& json_out) {
-  const WriterInfo* target = find_writer(args.target);
-  if (target == nullptr) throw UsageError("unknown target '" + args.target + "' (see chatfmt convert --help)");
-  if (target->name == "openai") throw UsageError("--to openai writes no text; choose a target a trainer tokenizes");
+bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, ReportJson& json_out) {
   TokenCountOptions options;
-  options.target = std::string(target->name);
-  if (!args.tools_file.empty()) options.convert.tools = load_tools_file(args.tools_file);
-  options.convert.no_tools = args.no_tools;
+  options.convert = args.convert.options();
   options.max_seq_length = args.max_seq_length;
   options.dump_ids_path = args.dump_ids;
-  options.input = args.input;
-  options.pipeline = args.pipeline;
+  const TargetInfo& target = *find_target(options.convert.target);
   Progress progress(args.quiet || args.json);
-  options.pipeline.on_progress = [&](std::uint64_t records, std::uint64_t bytes) { progress.update(records, bytes); };
+  options.convert.pipeline.on_progress = progress.callback();
   const TokenCountReport report = count_tokens(args.paths, tokenizer, options);
   progress.clear();
   report_inputs(report.notices, report.skipped, args.quiet || args.json);
   const bool clean = report.over_limit.empty() && report.rejected.empty();
   if (args.json) {
-    Json files = Json::array();
+    ReportJson files = ReportJson::array();
     for (const auto& f : report.files) {
       files.push_back(
-          Json{{"path", f.input_path}, {"records", f.records}, {"tokenized", f.converted}, {"rejected", f.rejected}});
+          ReportJson{{"path", f.input_path}, {"records", f.records}, {"tokenized", f.converted}, {"rejected", f.rejected}});
     }
-    Json over = Json::array();
+    ReportJson over = ReportJson::array();
     for (const auto& o : report.over_limit) {
       over.push_back(
-          Json{{"path", o.path}, {"line", o.line}, {"tokens", o.tokens}, {"over_by", o.tokens - args.max_seq_length}});
+          ReportJson{{"path", o.path}, {"line", o.line}, {"tokens", o.tokens}, {"over_by", o.tokens - args.max_seq_length}});
     }
-    Json rejected = Json::array();
+    ReportJson rejected = ReportJson::array();
     for (const auto& r : report.rejected)
-      rejected.push_back(Json{{"path", r.path}, {"line", r.line}, {"rule", r.rule}, {"reason", r.reason}});
-    json_out["counts"] = Json{{"target", target->name},
+      rejected.push_back(ReportJson{{"path", r.path}, {"line", r.line}, {"rule", r.rule}, {"reason", r.reason}});
+    json_out["counts"] = ReportJson{{"target", target.name},
                               {"records", report.counts.size()},
                               {"tokens", report.total},
                               {"min", report.min},
@@ -171,7 +162,7 @@ bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, Json& json_o
     return clean;
   }
   std::printf("Token counts with %s (message records rendered as %.*s, text records as they are)\n",
-              args.tokenizer_path.c_str(), static_cast<int>(target->name.size()), target->name.data());
+              args.tokenizer_path.c_str(), static_cast<int>(target.name.size()), target.name.data());
   for (const auto& f : report.files) {
     std::printf("  %s: %llu records, %llu tokenized, %llu rejected\n", f.input_path.c_str(),
                 static_cast<unsigned long long>(f.records), static_cast<unsigned long long>(f.converted),
@@ -210,9 +201,9 @@ int run_tokens(const TokensArgs& args) {
   } catch (const TokenizerError& e) {
     throw UsageError(e.what());
   }
-  Json json_out = Json::object();
+  ReportJson json_out = ReportJson::object();
   json_out["tokenizer"] =
-      Json{{"path", args.tokenizer_path}, {"kind", tokenizer->kind()}, {"vocab_size", tokenizer->vocab_size()}};
+      ReportJson{{"path", args.tokenizer_path}, {"kind", tokenizer->kind()}, {"vocab_size", tokenizer->vocab_size()}};
   bool ok = true;
   if (!args.check_target.empty() || !args.delimiters.empty()) ok = run_gate(args, *tokenizer, json_out) && ok;
   if (!args.paths.empty()) ok = run_counts(args, *tokenizer, json_out) && ok;
@@ -232,17 +223,12 @@ void add_tokens_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--check", args->check_target, "Gate 0: check every delimiter TARGET uses (see docs/formats.md)");
   cmd->add_option("--delimiter", args->delimiters, "also check this string (repeatable)")->allow_extra_args(false);
   cmd->add_option("PATH", args->paths, "records to count: files or directories (every *.jsonl below)");
-  cmd->add_option("--to", args->target,
-                  "writer for message records (default devstral-small-2); text records are used as they are");
-  cmd->add_option("--tools", args->tools_file, "OpenAI tool list used when rendering")->check(CLI::ExistingFile);
-  cmd->add_flag("--no-tools", args->no_tools, "render no tool list");
+  add_convert_options(*cmd, args->convert, "writer for message records; text records are used as they are");
   cmd->add_option("--max-seq-length", args->max_seq_length,
                   "report records longer than N tokens (default 2048, mlx_lm's; 0: off)");
   cmd->add_option("--dump-ids", args->dump_ids,
                   "write each record's ids as a JSON array per line (null if not tokenized)")
       ->check(non_empty_path());
-  add_pipeline_options(*cmd, args->pipeline);
-  add_input_options(*cmd, args->input);
   cmd->add_flag("--json", args->json, "print the results as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_tokens(*args); });

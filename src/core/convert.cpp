@@ -4,9 +4,10 @@
 #include <filesystem>
 
 #include "chatfmt/errors.hpp"
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
 #include "core/file_policy.hpp"
 #include "core/output_file.hpp"
+#include "core/progress.hpp"
 #include "core/rejects.hpp"
 
 namespace chatfmt {
@@ -106,6 +107,7 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
   const bool rejects_always = !rejects_path.empty() || writes_directory || !detail::is_direct_output(output);
 
   ConvertSummary summary;
+  summary.target = converter.target().name;
   const std::string rejects = rejects_path.empty() ? default_rejects_path(output) : rejects_path;
   std::vector<std::string> own_outputs = {rejects};
   if (writes_directory) own_outputs.push_back(output);
@@ -126,6 +128,8 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
   RejectsFile rejects_file(rejects, rejects_always);
   OutputFiles outputs;
   std::uint64_t budget_used = 0;
+  std::uint64_t run_bytes = 0;
+  const std::uint64_t run_size = options.pipeline.on_progress ? detail::input_size(listing.files) : 0;
   std::string reject_line;
   for (const auto& job : jobs) {
     outputs.files.push_back(std::make_unique<detail::OutputFile>(job.output));
@@ -145,7 +149,8 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
             rejects_file.write(reject_line);
           }
         },
-        options.pipeline, counters, budget_used);
+        detail::with_run_progress(options.pipeline, run_bytes, run_size), counters, budget_used);
+    run_bytes += detail::input_size(job.input);
     out.finish();
     summary.files.push_back(std::move(counters));
     if (!finished) {

@@ -3,17 +3,23 @@
 #include <bit>
 
 #include "chatfmt/errors.hpp"
+#include "core/progress.hpp"
 #include "core/record.hpp"
+#include "format.hpp"
 
 namespace chatfmt {
 namespace {
 
-constexpr EncodingSet kCallEncodings = encoding_bit(Encoding::structured_tool_calls) |
-                                       encoding_bit(Encoding::code_mode_xml) | encoding_bit(Encoding::direct_xml) |
-                                       encoding_bit(Encoding::json_in_tags) | encoding_bit(Encoding::json_in_fence) |
-                                       encoding_bit(Encoding::bare_code);
+// The encodings that write tool calls: a record using more than one of them mixes encodings.
+EncodingSet call_encodings() {
+  EncodingSet set = 0;
+  for (std::size_t k = 0; k < encodings().size(); ++k) {
+    if (encodings()[k].kind == EncodingKind::tool_call) set |= encoding_bit(k);
+  }
+  return set;
+}
 
-RecordOutcome read_only(std::string_view line, const SourceRef& source, const ReadOptions& read) {
+RecordOutcome read_only(std::string_view line, const SourceRef& source, const ReadSetup& read) {
   RecordOutcome outcome;
   try {
     const Conversation conversation = detail::read_record(line, source, read, &outcome.shape);
@@ -33,16 +39,26 @@ std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths
                                            const PipelineOptions& pipeline, const InputOptions& input,
                                            std::vector<SkippedInput>* skipped) {
   std::vector<DetectFileReport> reports;
+  const ReadSetup setup(read);
+  const EncodingSet calls = call_encodings();
   std::uint64_t budget_used = 0;
+  std::vector<InputListing> listings;
+  std::vector<InputFile> all_files;
   for (const auto& path : paths) {
-    InputListing listing = list_inputs(path, input);
+    listings.push_back(list_inputs(path, input));
+    const InputListing& listing = listings.back();
     if (skipped != nullptr) skipped->insert(skipped->end(), listing.skipped.begin(), listing.skipped.end());
+    all_files.insert(all_files.end(), listing.files.begin(), listing.files.end());
+  }
+  const std::uint64_t run_size = pipeline.on_progress ? detail::input_size(all_files) : 0;
+  std::uint64_t run_bytes = 0;
+  for (const auto& listing : listings) {
     for (const auto& input_file : listing.files) {
       const std::string& file = input_file.path;
       DetectFileReport report;
       report.counters.input_path = file;
       process_jsonl(
-          file, [&](std::string_view line, const SourceRef& source) { return read_only(line, source, read); },
+          file, [&](std::string_view line, const SourceRef& source) { return read_only(line, source, setup); },
           [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
             if (!outcome.accepted) {
               report.unknown.push_back({source.line, std::string(outcome.rule), outcome.reason});
@@ -54,26 +70,25 @@ std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths
               ++report.messages;
               if (set == 0) ++report.plain_messages;
               record_set |= set;
-              for (const Encoding encoding : all_encodings()) {
-                if ((set & encoding_bit(encoding)) != 0)
-                  ++report.messages_by_encoding[std::string(encoding_name(encoding))];
+              for (std::size_t k = 0; k < encodings().size(); ++k) {
+                if ((set & encoding_bit(k)) != 0) ++report.messages_by_encoding[std::string(encodings()[k].name)];
               }
             }
-            for (const Encoding encoding : all_encodings()) {
-              if ((record_set & encoding_bit(encoding)) != 0)
-                ++report.records_by_encoding[std::string(encoding_name(encoding))];
+            for (std::size_t k = 0; k < encodings().size(); ++k) {
+              if ((record_set & encoding_bit(k)) != 0) ++report.records_by_encoding[std::string(encodings()[k].name)];
             }
-            if (std::popcount(static_cast<unsigned>(record_set & kCallEncodings)) > 1)
+            if (std::popcount(record_set & calls) > 1)
               report.mixed_lines.push_back(source.line);
           },
-          pipeline, report.counters, budget_used);
+          detail::with_run_progress(pipeline, run_bytes, run_size), report.counters, budget_used);
+      run_bytes += detail::input_size(file);
       reports.push_back(std::move(report));
     }
   }
   return reports;
 }
 
-Json detect_report_json(const std::vector<DetectFileReport>& reports) {
+std::string detect_report_json(const std::vector<DetectFileReport>& reports) {
   Json files = Json::array();
   for (const auto& report : reports) {
     Json unknown = Json::array();
@@ -90,7 +105,7 @@ Json detect_report_json(const std::vector<DetectFileReport>& reports) {
                          {"mixed_encoding_lines", report.mixed_lines},
                          {"unknown", unknown}});
   }
-  return Json{{"files", files}};
+  return Json{{"files", files}}.dump(2);
 }
 
 }  // namespace chatfmt

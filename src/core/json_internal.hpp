@@ -7,7 +7,7 @@
 
 #include <simdjson.h>
 
-#include "chatfmt/json.hpp"
+#include "core/json.hpp"
 
 namespace chatfmt::detail {
 

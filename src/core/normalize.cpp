@@ -8,6 +8,7 @@
 #include <re2/re2.h>
 
 #include "chatfmt/errors.hpp"
+#include "chatfmt/targets.hpp"
 #include "core/text.hpp"
 
 namespace chatfmt::detail {
@@ -120,7 +121,7 @@ const std::string* function_name(const Json& function) {
 
 // Finds a foreign delimiter inside any string of `value` (keys included).
 const std::string_view* find_delimiter(std::string_view s) {
-  for (const auto& delimiter : foreign_delimiters()) {
+  for (const auto& delimiter : control_strings_of_all_formats()) {
     if (s.find(delimiter) != std::string_view::npos) return &delimiter;
   }
   return nullptr;
@@ -192,16 +193,6 @@ const Json* ToolIndex::find(std::string_view name) const {
   return found == index_.end() ? nullptr : found->second;
 }
 
-const std::vector<std::string_view>& foreign_delimiters() {
-  static const std::vector<std::string_view> list = {
-      "<|im_start|>",       "<|im_end|>",       "<|endoftext|>",   "<tool_call>",    "</tool_call>",
-      "<tool_response>",    "</tool_response>", "<function=",      "</function>",    "<parameter=",
-      "</parameter>",       "[INST]",           "[/INST]",         "[TOOL_CALLS]",   "[AVAILABLE_TOOLS]",
-      "[/AVAILABLE_TOOLS]", "[TOOL_RESULTS]",   "[/TOOL_RESULTS]", "[TOOL_CONTENT]", "[SYSTEM_PROMPT]",
-      "[/SYSTEM_PROMPT]",   "[CALL_ID]",        "[ARGS]"};
-  return list;
-}
-
 Json infer_tools(const Conversation& conversation) {
   // One function per distinct name, in order of first use. Names and keys are found through hash
   // maps (views into the calls, which outlive this), not the linear searches of an ordered JSON
@@ -264,14 +255,15 @@ Json infer_tools(const Conversation& conversation) {
   return tools;
 }
 
-void normalize(Conversation& conversation, const ConvertOptions& options, std::uint64_t record_hash) {
+void normalize(Conversation& conversation, const ConvertOptions& options, const Json* default_tools,
+               std::uint64_t record_hash) {
   if (conversation.messages.empty()) throw RecordError(Rule::empty_conversation, "the record has no messages");
   link_results(conversation, record_hash);
 
   if (options.no_tools) {
     conversation.tools.reset();
-  } else if (!conversation.tools && options.tools) {
-    conversation.tools = options.tools;
+  } else if (!conversation.tools && default_tools != nullptr) {
+    conversation.tools = *default_tools;
   } else if (!conversation.tools) {
     conversation.tools = infer_tools(conversation);
   }

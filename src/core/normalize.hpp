@@ -6,14 +6,17 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
+#include "core/conversation.hpp"
 
 namespace chatfmt::detail {
 
-/// Throws RecordError naming the rule a conversation breaks. `record_hash` seeds derived call
-/// ids; the converter passes content_hash(conversation), so the ids depend on what the record
-/// says, not on how its line is spelled.
-void normalize(Conversation& conversation, const ConvertOptions& options, std::uint64_t record_hash);
+/// Throws RecordError naming the rule a conversation breaks. `default_tools`: the --tools list
+/// (nullptr: none). `record_hash` seeds derived call ids; the converter passes
+/// content_hash(conversation), so the ids depend on what the record says, not on how its line is
+/// spelled.
+void normalize(Conversation& conversation, const ConvertOptions& options, const Json* default_tools,
+               std::uint64_t record_hash);
 
 /// The id a call without a valid one gets: 9 base-62 characters of XXH3 over
 /// {record_hash, message_index, call_index}; `attempt` > 0 gives the alternatives tried when an id
@@ -40,8 +43,5 @@ class ToolIndex {
   mutable bool indexed_ = false;
   mutable std::unordered_map<std::string_view, const Json*> index_;
 };
-
-/// Chat-control strings of any supported format that must not appear inside converted text.
-const std::vector<std::string_view>& foreign_delimiters();
 
 }  // namespace chatfmt::detail

@@ -1,6 +1,8 @@
 // The TBB pipeline: read (serial, in order) → process (parallel) → sink (serial, in order).
 // Batches bound the records in flight; in-order stages make the output identical for any
 // thread count.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -14,6 +16,7 @@
 #include "chatfmt/pipeline.hpp"
 #include "chatfmt/rules.hpp"
 #include "core/jsonl_reader.hpp"
+#include "core/progress.hpp"
 #include "core/text.hpp"
 
 namespace chatfmt {
@@ -77,9 +80,44 @@ unsigned effective_threads(unsigned requested) {
 
 }  // namespace
 
+namespace detail {
+
+std::uint64_t input_size(const std::string& path) {
+  struct stat status {};
+  if (path == "-" || ::stat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) return 0;
+  return static_cast<std::uint64_t>(status.st_size);
+}
+
+std::uint64_t input_size(const std::vector<InputFile>& files) {
+  std::uint64_t total = 0;
+  for (const auto& file : files) {
+    const std::uint64_t size = input_size(file.path);
+    if (size == 0 && file.path == "-") return 0;  // a pipe: the run's size is unknown
+    total += size;
+  }
+  return total;
+}
+
+PipelineOptions with_run_progress(const PipelineOptions& options, std::uint64_t run_bytes_before,
+                                  std::uint64_t run_size) {
+  PipelineOptions per_file = options;
+  if (options.on_progress) {
+    per_file.on_progress = [report = options.on_progress, run_bytes_before, run_size](const ProgressEvent& event) {
+      ProgressEvent run = event;
+      run.run_bytes = run_bytes_before + event.file_bytes;
+      run.run_size = run_size;
+      report(run);
+    };
+  }
+  return per_file;
+}
+
+}  // namespace detail
+
 bool process_jsonl(const std::string& input, const RecordProcessor& process, const OutcomeSink& sink,
                    const PipelineOptions& options, FileCounters& counters, std::uint64_t& records_budget_used) {
   detail::JsonlReader reader(input, options.max_record_bytes);
+  const std::uint64_t file_size = options.on_progress ? detail::input_size(input) : 0;
   const unsigned threads = effective_threads(options.threads);
   const std::size_t in_flight =
       options.max_batches_in_flight != 0 ? options.max_batches_in_flight : std::size_t{4} * threads;
@@ -155,7 +193,14 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
         sink(source, std::string_view(batch->bytes).substr(ref.offset, ref.size), outcome);
       }
       records_done += batch->lines.size();
-      if (options.on_progress) options.on_progress(records_done, batch->bytes_read);
+      if (options.on_progress) {
+        ProgressEvent progress;
+        progress.path = input;
+        progress.records = records_done;
+        progress.file_bytes = batch->bytes_read;
+        progress.file_size = file_size;
+        options.on_progress(progress);
+      }
     });
   };
 

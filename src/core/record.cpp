@@ -1,7 +1,10 @@
 #include "core/record.hpp"
 
+#include <fstream>
+#include <sstream>
+
 #include "chatfmt/errors.hpp"
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
 #include "core/json_internal.hpp"
 #include "core/normalize.hpp"
 
@@ -26,12 +29,12 @@ simdjson::dom::object parse_record(std::string_view line) {
   return object;
 }
 
-Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& source, const ReadOptions& options,
+Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& source, const ReadSetup& setup,
                                 std::string_view* shape) {
   for (const RecordReader* reader : readers()) {
     if (find_field(object, reader->shape_key())) {
       if (shape != nullptr) *shape = reader->name();
-      Conversation conversation = reader->read(object, options);
+      Conversation conversation = reader->read(object, setup);
       conversation.source = source;
       return conversation;
     }
@@ -42,25 +45,97 @@ Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& s
   throw RecordError(Rule::record_shape, "unknown record shape: expected a " + shapes + " key");
 }
 
-Conversation read_record(std::string_view line, const SourceRef& source, const ReadOptions& options,
+Conversation read_record(std::string_view line, const SourceRef& source, const ReadSetup& setup,
                          std::string_view* shape) {
-  return read_parsed_record(parse_record(line), source, options, shape);
+  return read_parsed_record(parse_record(line), source, setup, shape);
+}
+
+Json parse_tool_list(std::string_view text, const std::string& origin) {
+  JsonParseError error;
+  auto tools = parse_json(text, error);
+  if (!tools) {
+    const std::string where =
+        error.position ? ":" + std::to_string(error.position->line) + ":" + std::to_string(error.position->column) : "";
+    throw UsageError(origin + where + ": not valid JSON: " + error.message);
+  }
+  if (tools->is_object() && tools->contains("tools")) tools = (*tools)["tools"];
+  if (!tools->is_array()) throw UsageError(origin + ": expected a JSON list of tools (OpenAI format)");
+  std::size_t index = 0;
+  for (const auto& entry : *tools) {
+    const Json& function = entry.is_object() && entry.contains("function") ? entry["function"] : entry;
+    if (!function.is_object() || !function.contains("name") || !function["name"].is_string()) {
+      throw UsageError(origin + ": tool " + std::to_string(index) +
+                       " has no \"name\" (expected {\"type\": \"function\", \"function\": {\"name\": …}})");
+    }
+    ++index;
+  }
+  return std::move(*tools);
 }
 
 }  // namespace detail
 
+std::string read_tools_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(path + ": cannot open the tools file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  (void)detail::parse_tool_list(text, path);  // the errors name the file, not "tools"
+  return text;
+}
+
+ReadSetup::ReadSetup(ReadOptions options) : options_(std::move(options)) {
+  if (!options_.tools_json.empty()) tools_ = detail::parse_tool_list(options_.tools_json, "the tool list");
+}
+
+bool ReadSetup::is_ignored(std::string_view key) const {
+  for (const auto& ignored : options_.ignored_keys) {
+    if (ignored == key) return true;
+  }
+  return false;
+}
+
+namespace {
+
+std::string names_of_targets(bool (*qualifies)(const TargetInfo& target, WriterOption option), WriterOption option) {
+  std::string names;
+  for (const TargetInfo* target : targets()) {
+    if (qualifies(*target, option)) names += (names.empty() ? "" : ", ") + std::string(target->name);
+  }
+  return names;
+}
+
+const TargetRow& resolve_target(const ConvertOptions& options) {
+  const TargetRow* row = find_target_row(options.target);
+  if (row == nullptr) {
+    std::string names;
+    for (const TargetInfo* target : targets()) names += (names.empty() ? "" : ", ") + std::string(target->name);
+    throw UsageError("unknown target '" + options.target + "'; the targets are " + names);
+  }
+  for (const auto& option : writer_options()) {
+    if (options.writer.has(option.option) && !row->info.honours(option.option)) {
+      throw UsageError(std::string(option.flag) + " only applies to --to " +
+                       names_of_targets([](const TargetInfo& t, WriterOption o) { return t.honours(o); }, option.option));
+    }
+  }
+  return *row;
+}
+
+}  // namespace
+
 struct RecordConverter::State {
+  State(const ConvertOptions& convert_options, const TargetRow& target_row)
+      : options(convert_options), target(target_row), read(convert_options.read), writer(target_row.make(options.writer)) {}
   ConvertOptions options;
+  const TargetRow& target;
+  ReadSetup read;
   std::unique_ptr<Writer> writer;
 };
 
-RecordConverter::RecordConverter(const ConvertOptions& options) : state_(std::make_unique<State>()) {
-  state_->options = options;
-  const WriterInfo* info = find_writer(options.target);
-  if (info == nullptr) throw UsageError("unknown target '" + options.target + "'");
-  state_->writer = info->make(options.writer);
-  if (state_->options.tools) state_->options.read.default_tools = &*state_->options.tools;
-}
+RecordConverter::RecordConverter(const ConvertOptions& options)
+    : state_(std::make_unique<State>(options, resolve_target(options))) {}
+
+const TargetInfo& RecordConverter::target() const { return state_->target.info; }
 
 RecordConverter::~RecordConverter() = default;
 
@@ -87,16 +162,16 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
         return outcome;
       }
     }
-    Conversation conversation = detail::read_parsed_record(record, source, state_->options.read, &outcome.shape);
+    Conversation conversation = detail::read_parsed_record(record, source, state_->read, &outcome.shape);
     for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
     outcome.content_hash = content_hash(conversation);
     // Derived call ids hash what the record says, not how its line spells it: the same
     // conversation gets the same ids whatever its key order, spacing, escapes or duplicate keys.
-    detail::normalize(conversation, state_->options, outcome.content_hash);
+    detail::normalize(conversation, state_->options, state_->read.default_tools(), outcome.content_hash);
     if (!text_only) {
       state_->writer->write(conversation, outcome.output);
     } else if (!state_->writer->render_text(conversation, outcome.output)) {
-      throw RecordError(Rule::no_text_target, "target '" + state_->options.target + "' writes no text to tokenize");
+      throw RecordError(Rule::no_text_target, "target '" + std::string(state_->target.info.name) + "' writes no text to tokenize");
     }
     outcome.accepted = true;
   } catch (const RecordError& error) {

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "chatfmt/format.hpp"
+#include "format.hpp"
 
 namespace chatfmt::detail {
 
@@ -12,12 +12,16 @@ namespace chatfmt::detail {
 simdjson::dom::object parse_record(std::string_view line);
 
 /// Picks the reader by the record's shape and reads it. Throws RecordError.
-Conversation read_parsed_record(simdjson::dom::object record, const SourceRef& source, const ReadOptions& options,
+Conversation read_parsed_record(simdjson::dom::object record, const SourceRef& source, const ReadSetup& setup,
                                 std::string_view* shape = nullptr);
 
 /// parse_record, then read_parsed_record.
 /// `shape`, when given, receives the name of the reader that took the record.
-Conversation read_record(std::string_view line, const SourceRef& source, const ReadOptions& options,
+Conversation read_record(std::string_view line, const SourceRef& source, const ReadSetup& setup,
                          std::string_view* shape = nullptr);
+
+/// Parses an OpenAI tool list (a list, or an object with "tools"); `origin` names it in errors
+/// ("tools.json"). Throws UsageError with origin:line:col.
+Json parse_tool_list(std::string_view text, const std::string& origin);
 
 }  // namespace chatfmt::detail

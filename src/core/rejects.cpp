@@ -1,5 +1,7 @@
 #include "core/rejects.hpp"
 
+#include "core/json.hpp"
+
 #include <simdjson.h>
 
 namespace chatfmt::detail {

@@ -6,6 +6,7 @@
 #include "chatfmt/tokens.hpp"
 #include "core/file_policy.hpp"
 #include "core/output_file.hpp"
+#include "core/progress.hpp"
 
 namespace chatfmt {
 namespace {
@@ -21,14 +22,20 @@ std::uint64_t nearest_rank(const std::vector<std::uint32_t>& sorted, double frac
 
 TokenCountReport count_tokens(const std::vector<std::string>& paths, const Tokenizer& tokenizer,
                               const TokenCountOptions& options) {
-  ConvertOptions convert = options.convert;
-  convert.target = options.target;
-  const RecordConverter converter(convert);
+  const RecordConverter converter(options.convert);
+  if (!converter.target().writes_text) {
+    std::string names;
+    for (const TargetInfo* target : targets()) {
+      if (target->writes_text) names += (names.empty() ? "" : ", ") + std::string(target->name);
+    }
+    throw UsageError("--to " + std::string(converter.target().name) +
+                     " writes no text a trainer tokenizes; choose one of " + names);
+  }
   TokenCountReport report;
   std::vector<InputListing> listings;
   std::vector<InputFile> all_inputs;
   for (const auto& path : paths) {
-    listings.push_back(list_inputs(path, options.input));
+    listings.push_back(list_inputs(path, options.convert.input));
     const InputListing& listing = listings.back();
     all_inputs.insert(all_inputs.end(), listing.files.begin(), listing.files.end());
     report.skipped.insert(report.skipped.end(), listing.skipped.begin(), listing.skipped.end());
@@ -41,6 +48,8 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
     dump = std::make_unique<detail::OutputFile>(options.dump_ids_path);
   }
   std::uint64_t budget_used = 0;
+  std::uint64_t run_bytes = 0;
+  const std::uint64_t run_size = options.convert.pipeline.on_progress ? detail::input_size(all_inputs) : 0;
 
   for (const auto& listing : listings) {
     for (const auto& input_file : listing.files) {
@@ -79,7 +88,8 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
             }
             if (dump) dump->write(outcome.output);
           },
-          options.pipeline, counters, budget_used);
+          detail::with_run_progress(options.convert.pipeline, run_bytes, run_size), counters, budget_used);
+      run_bytes += detail::input_size(file);
       report.files.push_back(std::move(counters));
     }
   }

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <string>
 
-#include "chatfmt/json.hpp"
+#include "core/json.hpp"
 #include "chatfmt/tokenizer.hpp"
 
 int main(int argc, char** argv) {

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <string>
 
-#include "chatfmt/json.hpp"
+#include "core/json.hpp"
 
 int main() {
   std::string line;

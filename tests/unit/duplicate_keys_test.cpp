@@ -5,7 +5,8 @@
 // the same against Python itself on the real records.
 #include <gtest/gtest.h>
 
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
+#include "format.hpp"
 #include "core/json_internal.hpp"
 #include "core/record.hpp"
 
@@ -30,7 +31,7 @@ void expect_read_as(std::string_view duplicated, std::string_view python) {
   }
 }
 
-Conversation read(std::string_view line) { return detail::read_record(line, {"t", 1}, {}); }
+Conversation read(std::string_view line) { return detail::read_record(line, {"t", 1}, ReadSetup(ReadOptions{})); }
 
 std::string rule_of(std::string_view line) {
   const RecordOutcome outcome = convert(line, "openai");

@@ -1,10 +1,25 @@
 #include <gtest/gtest.h>
 
 #include "chatfmt/errors.hpp"
-#include "embedded_tool_calls.hpp"
+#include "core/normalize.hpp"
+#include "embedded.hpp"
+#include "encodings/tool_response_tags.hpp"
 
 namespace chatfmt::embedded {
 namespace {
+
+// decode_assistant with a context made for the test: where "m", the given tool list.
+DecodedAssistant decode_assistant(std::string_view text, std::string_view where, const Json* tools) {
+  static const ReadSetup setup{ReadOptions{}};
+  const detail::ToolIndex index(tools);
+  return embedded::decode_assistant(text, ReadContext{where, index, setup});
+}
+
+std::optional<std::vector<std::string>> decode_tool_responses(std::string_view text, std::string_view where) {
+  return responses::read_blocks(text, where, "a user turn");
+}
+
+EncodingSet bit(std::string_view name) { return encoding_bit(*find_encoding(name)); }
 
 std::string rule_of(const std::function<void()>& action) {
   try {
@@ -24,7 +39,7 @@ TEST(DecodeAssistant, CodeModeXmlAsPunieWritesIt) {
   ASSERT_EQ(decoded.calls.size(), 1U);
   EXPECT_EQ(decoded.calls[0].name, "execute_code");
   EXPECT_EQ(decoded.calls[0].arguments["code"], "print(1)");
-  EXPECT_EQ(decoded.encodings, encoding_bit(Encoding::code_mode_xml));
+  EXPECT_EQ(decoded.encodings, bit("code-mode-xml"));
 }
 
 TEST(DecodeAssistant, ValueLosesExactlyOneNewlineEachSideAndKeepsEveryOtherByte) {
@@ -45,21 +60,21 @@ TEST(DecodeAssistant, DirectXmlWithSeveralParametersAndSeveralCalls) {
   ASSERT_EQ(decoded.calls.size(), 2U);
   EXPECT_EQ(decoded.calls[0].arguments.dump(), R"({"path":"a.py","content":"x"})");
   EXPECT_EQ(decoded.calls[1].name, "read_file");
-  EXPECT_EQ(decoded.encodings, encoding_bit(Encoding::direct_xml));
+  EXPECT_EQ(decoded.encodings, bit("direct-xml"));
   EXPECT_EQ(decoded.content, "");
 }
 
 TEST(DecodeAssistant, JsonInTagsJsonInFenceAndBareCode) {
   auto tags = decode_assistant("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"x\": 1}}\n</tool_call>", "m", nullptr);
-  EXPECT_EQ(tags.encodings, encoding_bit(Encoding::json_in_tags));
+  EXPECT_EQ(tags.encodings, bit("json-in-tags"));
   EXPECT_EQ(tags.calls.at(0).arguments["x"], 1);
   auto fence =
       decode_assistant("Sure.\n\n```json\n{\"name\": \"f\", \"arguments\": \"{\\\"y\\\": true}\"}\n```", "m", nullptr);
-  EXPECT_EQ(fence.encodings, encoding_bit(Encoding::json_in_fence));
+  EXPECT_EQ(fence.encodings, bit("json-in-fence"));
   EXPECT_EQ(fence.content, "Sure.");
   EXPECT_EQ(fence.calls.at(0).arguments["y"], true);
   auto bare = decode_assistant("<tool_call>\n  x = 1\n</tool_call>", "m", nullptr);
-  EXPECT_EQ(bare.encodings, encoding_bit(Encoding::bare_code));
+  EXPECT_EQ(bare.encodings, bit("bare-code"));
   EXPECT_EQ(bare.calls.at(0).arguments["code"], "  x = 1");
 }
 

@@ -2,7 +2,7 @@
 // these cover the error paths and the parse side.
 #include <gtest/gtest.h>
 
-#include "chatfmt/json.hpp"
+#include "core/json.hpp"
 
 namespace chatfmt {
 namespace {

@@ -31,9 +31,9 @@ Message result(std::string id = "") {
   return m;
 }
 
-std::string rule_of(Conversation c, const ConvertOptions& options = {}) {
+std::string rule_of(Conversation c, const ConvertOptions& options = {}, const Json* tools = nullptr) {
   try {
-    normalize(c, options, 1);
+    normalize(c, options, tools, 1);
   } catch (const RecordError& error) {
     return std::string(error.rule_id());
   }
@@ -45,8 +45,8 @@ TEST(Normalize, KeepsValidIdsAndDerivesOthersDeterministically) {
   c.messages = {text(Role::user, "q"), call("abcDEF123"), result("abcDEF123"), call("call_1"), result("call_1")};
   const Conversation original = c;
   Conversation again = c;
-  normalize(c, {}, 0x5EED);
-  normalize(again, {}, 0x5EED);
+  normalize(c, {}, nullptr, 0x5EED);
+  normalize(again, {}, nullptr, 0x5EED);
   EXPECT_EQ(c.messages[1].tool_calls[0].id, "abcDEF123");
   const std::string& derived = c.messages[3].tool_calls[0].id;
   EXPECT_EQ(derived.size(), 9U);
@@ -55,7 +55,7 @@ TEST(Normalize, KeepsValidIdsAndDerivesOthersDeterministically) {
   EXPECT_EQ(derived, again.messages[3].tool_calls[0].id);
   EXPECT_EQ(c.messages[4].tool_call_id, derived);  // the result follows its call's new id
   Conversation other = original;
-  normalize(other, {}, 0x07E5);  // another record
+  normalize(other, {}, nullptr, 0x07E5);  // another record
   EXPECT_NE(other.messages[3].tool_calls[0].id, derived);
 }
 
@@ -66,7 +66,7 @@ TEST(Normalize, DerivedIdsAreDistinctFromEveryOtherIdOfTheRecord) {
   constexpr std::size_t kCalls = 40000;
   for (std::size_t i = 0; i < kCalls; ++i) c.messages[1].tool_calls.push_back(call("").tool_calls[0]);
   for (std::size_t i = 0; i < kCalls; ++i) c.messages.push_back(result());
-  normalize(c, {}, 0x5EED);
+  normalize(c, {}, nullptr, 0x5EED);
   std::set<std::string> ids;
   for (std::size_t i = 0; i < kCalls; ++i) {
     const std::string& id = c.messages[1].tool_calls[i].id;
@@ -78,7 +78,7 @@ TEST(Normalize, DerivedIdsAreDistinctFromEveryOtherIdOfTheRecord) {
   // A kept id that happens to be the one a call would derive: that call takes the next candidate.
   Conversation clash;
   clash.messages = {text(Role::user, "q"), call(""), result(), call(derive_call_id(7, 1, 0)), result()};
-  normalize(clash, {}, 7);
+  normalize(clash, {}, nullptr, 7);
   EXPECT_EQ(clash.messages[1].tool_calls[0].id, derive_call_id(7, 1, 0, 1));
   EXPECT_EQ(clash.messages[3].tool_calls[0].id, derive_call_id(7, 1, 0));
   EXPECT_NE(derive_call_id(7, 1, 0, 1), derive_call_id(7, 1, 0));
@@ -147,7 +147,7 @@ TEST(Normalize, InfersToolsFromCalls) {
   Conversation c;
   c.messages = {text(Role::user, "q"), call("aaaaaaaaa", "f"), result(), call("bbbbbbbbb", "g")};
   c.messages[3].tool_calls[0].arguments = Json{{"s", "x"}, {"n", 1.5}};
-  normalize(c, {}, 1);
+  normalize(c, {}, nullptr, 1);
   ASSERT_TRUE(c.tools);
   EXPECT_EQ(python_json(*c.tools),
             R"([{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": )"
@@ -159,14 +159,13 @@ TEST(Normalize, InfersToolsFromCalls) {
 TEST(Normalize, ToolsOptionsAndUnknownTools) {
   Conversation c;
   c.messages = {text(Role::user, "q"), call("aaaaaaaaa", "f")};
-  ConvertOptions options;
-  options.tools = Json::parse(R"([{"type": "function", "function": {"name": "g"}}])");
-  EXPECT_EQ(rule_of(c, options), "unknown-tool");
-  options.tools = Json::parse(R"([{"type": "function", "function": {"name": "f"}}])");
-  EXPECT_EQ(rule_of(c, options), "none");
+  const Json g = Json::parse(R"([{"type": "function", "function": {"name": "g"}}])");
+  EXPECT_EQ(rule_of(c, {}, &g), "unknown-tool");
+  const Json f = Json::parse(R"([{"type": "function", "function": {"name": "f"}}])");
+  EXPECT_EQ(rule_of(c, {}, &f), "none");
   ConvertOptions none;
   none.no_tools = true;
-  normalize(c, none, 1);
+  normalize(c, none, nullptr, 1);
   EXPECT_FALSE(c.tools);
 }
 

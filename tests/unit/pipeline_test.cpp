@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "chatfmt/errors.hpp"
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
 #include "core/output_file.hpp"
 
 namespace chatfmt {

@@ -7,7 +7,7 @@ namespace chatfmt::detail {
 namespace {
 
 Conversation read(std::string_view line, const ReadOptions& options = {}) {
-  return read_record(line, {"t", 1}, options);
+  return read_record(line, {"t", 1}, ReadSetup(options));
 }
 
 std::string rule_of(std::string_view line, const ReadOptions& options = {}) {
@@ -25,7 +25,7 @@ TEST(OpenAiReader, StructuredCallsAndToolMessages) {
       {"role": "tool", "tool_call_id": "123456789", "name": "f", "content": "22"}], "tools": []})");
   ASSERT_EQ(c.messages.size(), 3U);
   EXPECT_EQ(c.messages[1].tool_calls.at(0).arguments["a"], 1);
-  EXPECT_EQ(c.messages[1].source_encodings, encoding_bit(Encoding::structured_tool_calls));
+  EXPECT_EQ(c.messages[1].source_encodings, encoding_bit(*find_encoding("structured-tool-calls")));
   EXPECT_EQ(c.messages[2].tool_call_id, "123456789");
   ASSERT_TRUE(c.tools);
   EXPECT_TRUE(c.tools->empty());

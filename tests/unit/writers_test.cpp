@@ -3,7 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "chatfmt/errors.hpp"
-#include "chatfmt/pipeline.hpp"
+#include "chatfmt/convert.hpp"
+#include "format.hpp"
 #include "core/record.hpp"
 
 namespace chatfmt {
@@ -12,7 +13,7 @@ namespace {
 std::string rule_for(std::string_view target, std::string_view line, bool drop_text = false) {
   ConvertOptions options;
   options.target = std::string(target);
-  options.writer.drop_text_with_tool_calls = drop_text;
+  if (drop_text) options.writer.enable(WriterOption::drop_text_with_tool_calls);
   const RecordConverter converter(options);
   const auto outcome = converter.convert(line, {"t", 1});
   return outcome.accepted ? std::string("none") : std::string(outcome.rule);
@@ -46,10 +47,11 @@ TEST(Writers, EveryTargetCarriesCodeAndResultsWithEveryByte) {
       R"({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "<tool_call><function=execute_code><parameter=code>\n)" +
       code +
       R"(\n</parameter></function></tool_call>"}, {"role": "user", "content": "<tool_response>\n  out  \n</tool_response>"}, {"role": "assistant", "content": "done"}]})";
-  for (const auto& info : writers()) {
+  for (const TargetInfo* target : targets()) {
+    const TargetInfo& info = *target;
     ConvertOptions options;
     options.target = std::string(info.name);
-    options.writer.drop_text_with_tool_calls = info.name == "mistral-v3";
+    if (info.honours(WriterOption::drop_text_with_tool_calls)) options.writer.enable(WriterOption::drop_text_with_tool_calls);
     const auto outcome = RecordConverter(options).convert(line, {"t", 1});
     ASSERT_TRUE(outcome.accepted) << info.name << ": " << outcome.reason;
     // The JSON-escaped code appears once more escaped inside the output line's JSON string,
@@ -63,10 +65,10 @@ TEST(Writers, EveryTargetCarriesCodeAndResultsWithEveryByte) {
 TEST(ContentHash, SameExampleInTwoEncodingsHashesTheSame) {
   const auto xml = detail::read_record(
       R"({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "<tool_call>\n<function=f>\n<parameter=a>\nx\n</parameter>\n</function>\n</tool_call>"}]})",
-      {"a", 1}, {});
+      {"a", 1}, ReadSetup(ReadOptions{}));
   const auto structured = detail::read_record(
       R"({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "123456789", "type": "function", "function": {"name": "f", "arguments": "{\"a\": \"x\"}"}}]}]})",
-      {"b", 9}, {});
+      {"b", 9}, ReadSetup(ReadOptions{}));
   EXPECT_EQ(content_hash(xml), content_hash(structured));
   auto changed = structured;
   changed.messages[1].tool_calls[0].arguments["a"] = "y";

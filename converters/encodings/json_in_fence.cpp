@@ -1,0 +1,73 @@
+// json-in-fence: a ```json fence whose body is an object with "name": a tool call. Valid JSON of
+// any other kind in such a fence is ordinary text shown to the reader.
+#include <re2/re2.h>
+
+#include "chatfmt/errors.hpp"
+#include "json_call.hpp"
+#include "registry_entries.hpp"
+
+namespace chatfmt {
+namespace {
+
+constexpr std::string_view kFenceClose = "```";
+
+const RE2& fence_open() {
+  static const RE2 re("(```json[ \\t]*\\r?\\n)");
+  return re;
+}
+
+// The fence opening at or after `from`: its position and length.
+bool next_fence(std::string_view text, std::size_t from, std::size_t& at, std::size_t& length) {
+  const re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece match;
+  if (!fence_open().Match(input, from, text.size(), RE2::UNANCHORED, &match, 1)) return false;
+  at = static_cast<std::size_t>(match.data() - text.data());
+  length = match.size();
+  return true;
+}
+
+CallMatch read_fence(std::string_view text, std::size_t at, const ReadContext& context) {
+  std::size_t fence = 0;
+  std::size_t open_length = 0;
+  next_fence(text, at, fence, open_length);
+  const std::size_t body_start = at + open_length;
+  const std::size_t close = text.find(kFenceClose, body_start);
+  if (close == std::string_view::npos) {
+    throw RecordError(Rule::json_fence_unclosed, std::string(context.where) + ": ```json fence is not closed by ```");
+  }
+  const std::string_view body = text.substr(body_start, close - body_start);
+  JsonParseError error;
+  auto parsed = parse_json(body, error);
+  if (!parsed) {
+    throw RecordError(Rule::tool_call_json,
+                      std::string(context.where) + ": the ```json block is not valid JSON (" + error.describe() +
+                          "), so it can be neither a tool call nor kept as text; fix the JSON in the source data");
+  }
+  CallMatch match;
+  match.end = close + kFenceClose.size();
+  if (!parsed->is_object() || !parsed->contains("name")) {
+    match.kind = CallMatch::Kind::text;
+    return match;
+  }
+  match.kind = CallMatch::Kind::call;
+  match.call = json_call::from_json(*parsed, context.where);
+  return match;
+}
+
+}  // namespace
+
+const EncodingRow& json_in_fence_encoding() {
+  // A markdown fence is not a chat-control string: code blocks in training text are ordinary.
+  static const EncodingRow row{
+      {"json-in-fence", EncodingKind::tool_call, "```json {\"name\": …, \"arguments\": …} ```"},
+      {},
+      [](std::string_view text, std::size_t from) {
+        std::size_t at = 0;
+        std::size_t length = 0;
+        return next_fence(text, from, at, length) ? at : std::string_view::npos;
+      },
+      &read_fence};
+  return row;
+}
+
+}  // namespace chatfmt

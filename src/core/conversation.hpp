@@ -1,0 +1,47 @@
+// The conversation model every reader produces and every writer consumes (internal: the public
+// API speaks in records and outcomes).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chatfmt/encodings.hpp"
+#include "chatfmt/pipeline.hpp"
+#include "core/json.hpp"
+
+namespace chatfmt {
+
+enum class Role : std::uint8_t { system, user, assistant, tool };
+
+std::string_view role_name(Role role);
+std::optional<Role> parse_role(std::string_view name);
+
+struct ToolCall {
+  std::string id;  ///< as read; normalization makes it 9 characters of [a-zA-Z0-9]
+  std::string name;
+  Json arguments = Json::object();  ///< always a JSON object
+};
+
+struct Message {
+  Role role = Role::user;
+  std::string content;
+  std::vector<ToolCall> tool_calls;  ///< assistant only
+  std::string tool_call_id;          ///< tool only: the call this result answers
+  EncodingSet source_encodings = 0;  ///< how calls/results were encoded in the source
+};
+
+struct Conversation {
+  std::vector<Message> messages;
+  std::optional<Json> tools;  ///< an OpenAI tool list, when the record or options give one
+  SourceRef source;
+};
+
+/// A 64-bit hash (XXH3) of what a conversation teaches: roles, contents, call names and
+/// arguments, results, in order. Ids, tools, source position and the source encoding do not
+/// count, so the same example written in two encodings (or two files) hashes the same.
+std::uint64_t content_hash(const Conversation& conversation);
+
+}  // namespace chatfmt
