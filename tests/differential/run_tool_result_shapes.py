@@ -278,6 +278,33 @@ def check_templates(chatfmt, shapes_dir, failures):
                         f"see its figures and FAIL lines above) {result.stderr.strip()}".rstrip())
 
 
+def check_round_trip(chatfmt, shapes_dir, failures):
+    """Each shape written as qwen3-xml reads back: written again it is the same text, and every
+    target renders it as it renders the shape itself."""
+    targets = targets_from_help(chatfmt)
+    compared = 0
+    for name in NEW_ENCODINGS:
+        shape = os.path.join(shapes_dir, name + ".jsonl")
+        with tempfile.TemporaryDirectory() as workdir:
+            qwen, _ = convert(chatfmt, shape, "qwen3-xml", [], workdir)
+            written = os.path.join(workdir, "written.jsonl")
+            with open(written, "wb") as f:
+                f.write(qwen)
+            again, again_rejects = convert(chatfmt, written, "qwen3-xml", [], workdir)
+            compared += 1
+            if again != qwen or again_rejects:
+                failures.append(f"{name}: qwen3-xml does not read back to the same text")
+            for target in targets:
+                for extra in [[]] + TARGET_VARIANTS.get(target, []):
+                    direct, _ = convert(chatfmt, shape, target, extra, workdir)
+                    via, _ = convert(chatfmt, written, target, extra, workdir)
+                    compared += 1
+                    if direct != via:
+                        failures.append(f"{name} {target} {' '.join(extra)}: via qwen3-xml differs from direct")
+        print(f"  {name}: qwen3-xml reads back; {len(targets)} targets the same via qwen3-xml")
+    return compared
+
+
 def run_shapes(chatfmt, inputs, failures):
     """Returns how many comparisons were made (0: nothing was checked); failures: lists by section."""
     with tempfile.TemporaryDirectory() as shapes_dir:
@@ -297,6 +324,8 @@ def run_shapes(chatfmt, inputs, failures):
         check_detect(chatfmt, shapes_dir, records, failures["detect"])
         print("official templates (run_differential.py):")
         check_templates(chatfmt, shapes_dir, failures["templates"])
+        print("round trip through qwen3-xml:")
+        compared += check_round_trip(chatfmt, shapes_dir, failures["round trip"])
         return compared
 
 
