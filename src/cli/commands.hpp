@@ -8,5 +8,6 @@ namespace chatfmt::cli {
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_detect_command(CLI::App& app, int& exit_code);
 void add_tokens_command(CLI::App& app, int& exit_code);
+void add_formats_command(CLI::App& app, int& exit_code);
 
 }  // namespace chatfmt::cli

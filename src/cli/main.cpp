@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   chatfmt::cli::add_convert_command(app, exit_code);
   chatfmt::cli::add_detect_command(app, exit_code);
   chatfmt::cli::add_tokens_command(app, exit_code);
+  chatfmt::cli::add_formats_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

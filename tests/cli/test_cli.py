@@ -17,9 +17,6 @@ ROOT = os.environ.get("CHATFMT_ROOT", os.path.dirname(os.path.dirname(os.path.di
 SANITIZED = os.environ.get("CHATFMT_SANITIZED") == "1"
 SAMPLES = "data/samples"
 TOOLS = "schemas/punie-tools.json"
-# Every chat-control string of the source formats: none may survive into Mistral text.
-SOURCE_DELIMITERS = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<tool_call>", "</tool_call>", "<tool_response>",
-                     "</tool_response>", "<function=", "</function>", "<parameter=", "</parameter>"]
 
 
 def run(*args, stdin=None, check_codes=(0, 1)):
@@ -75,7 +72,13 @@ class MustHoldOnRealData(ChatfmtTestCase):
         run("convert", SAMPLES, "-o", out, "--tools", TOOLS)
         texts = [r["text"] for name in ("train.jsonl", "valid.jsonl") for r in read_jsonl(os.path.join(out, name))]
         self.assertEqual(len(texts), 1103)
-        for delimiter in SOURCE_DELIMITERS:
+        # Every control string of every format but the target's own, from the one table.
+        formats = json.loads(run("formats", "--json").stdout)
+        devstral = next(t for t in formats["targets"] if "devstral-small-2" in t["aliases"])
+        own = {c["text"] for c in devstral["control_strings"]}
+        foreign = [s for s in formats["refused_control_strings"] if s not in own]
+        self.assertIn("<tool_call>", foreign)
+        for delimiter in foreign:
             self.assertFalse([t for t in texts if delimiter in t], delimiter)
 
     def test_golden_devstral_output(self):
@@ -205,3 +208,73 @@ class BoundedMemory(ChatfmtTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def run_on_terminal(*args):
+    """Runs chatfmt with stderr on a pseudo-terminal (stdout a pipe); returns (exit code, stderr text)."""
+    import pty
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([CHATFMT, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.stdout.read()
+    process.stdout.close()
+    code = process.wait()
+    os.close(leader)
+    return code, b"".join(chunks).decode("utf-8", "replace")
+
+
+class ProgressOnATerminal(ChatfmtTestCase):
+    SP_V3 = "tests/reference/mistral-common/tokenizers/mistral_instruct_tokenizer_240323.model.v3"
+
+    def test_each_command_names_the_file_and_its_share_on_a_terminal_only(self):
+        commands = {
+            "convert": ["convert", SAMPLES, "-o", self.path("out"), "--threads", "1"],
+            "detect": ["detect", SAMPLES, "--threads", "1"],
+            "tokens": ["tokens", "--tokenizer", self.SP_V3, "--to", "mistral-v3", "--drop-text-with-tool-calls",
+                       SAMPLES, "--threads", "1"],
+        }
+        for name, args in commands.items():
+            shutil.rmtree(self.path("out"), ignore_errors=True)
+            code, stderr = run_on_terminal(*args)
+            self.assertIn(code, (0, 1), f"{name}: {stderr}")
+            self.assertIn(f"{SAMPLES}/train.jsonl: ", stderr, name)
+            self.assertRegex(stderr, r"\d+% of \d+\.\d MB, \d+ records", name)
+            self.assertIn("\r\x1b[K", stderr, name)  # the line is drawn in place and cleared
+            # The same command with stderr to a pipe (a CI log) prints no progress at all.
+            shutil.rmtree(self.path("out"), ignore_errors=True)
+            piped = run(*args)
+            self.assertNotIn(b"\r", piped.stderr, name)
+            self.assertNotIn(b"% of", piped.stderr, name)
+            # -q (and --json for detect and tokens) turn it off on a terminal too.
+            shutil.rmtree(self.path("out"), ignore_errors=True)
+            code, quiet = run_on_terminal(*args, "-q")
+            self.assertNotIn("% of", quiet, name)
+
+
+class Formats(ChatfmtTestCase):
+    def test_the_table_as_json(self):
+        formats = json.loads(run("formats", "--json").stdout)
+        names = [t["name"] for t in formats["targets"]]
+        self.assertEqual(len(names), len(set(names)))
+        self.assertEqual([t["name"] for t in formats["targets"] if t["default"]], ["mistral-v13"])
+        for target in formats["targets"]:
+            for control in target["control_strings"]:
+                self.assertIn(control["text"], formats["refused_control_strings"], target["name"])
+        encodings = [e["name"] for e in formats["encodings"]]
+        self.assertIn("tool-role-tagged", encodings)
+        self.assertIn("tool-result-prefix", encodings)
+        self.assertEqual(formats["default_tool_result_prefix"], "Tool result:")
+        self.assertIn("foreign-delimiter", [r["id"] for r in formats["rules"]])
+        # The text listing names the same targets.
+        text = run("formats").stdout.decode()
+        for name in names:
+            self.assertIn(name, text)

@@ -66,24 +66,12 @@ class ChatfmtFailed(Exception):
 
 
 def targets_from_help(chatfmt):
-    """Target names as `chatfmt convert --help` lists them under --to ("  NAME (alias X): description").
-
-    Read from the help so that a new target is covered without touching this test; an alias is the
-    same writer, so only the first name of a line is taken.
-    """
-    result = subprocess.run([chatfmt, "convert", "--help"], capture_output=True, text=True)
-    lines = result.stdout.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("--to ")), None)
-    if result.returncode != 0 or start is None:
-        sys.exit(f"cannot read the targets from `{chatfmt} convert --help` (exit {result.returncode})")
-    targets = []
-    for line in lines[start + 1:]:
-        if line.lstrip().startswith("-"):
-            break  # the next option
-        match = re.match(r"\s+([A-Za-z0-9][A-Za-z0-9_.-]*)(?: \(alias [^)]*\))?: ", line)
-        if match:
-            targets.append(match.group(1))
-    return targets
+    """Target names from the one table of formats (`chatfmt formats --json`), so that a new target
+    is covered without touching this test; an alias is the same writer and is not run again."""
+    result = subprocess.run([chatfmt, "formats", "--json"], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"cannot read the targets from `{chatfmt} formats --json` (exit {result.returncode})")
+    return [target["name"] for target in json.loads(result.stdout)["targets"]]
 
 
 def read_jsonl(path):
