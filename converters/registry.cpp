@@ -1,7 +1,7 @@
-// The one table of formats: every record shape, target and encoding chatfmt knows, each a row
-// its own file defines. Adding one: a file in converters/, a line here, tests. Nothing outside
-// this table names a format; everything else (the CLI's help, Gate 0, the foreign-delimiter set,
-// detect's counters) is derived from it.
+// The one table of formats (the rows are listed in registry_entries.hpp): every record shape,
+// target and encoding chatfmt knows, each a row its own file defines. Nothing outside the table
+// names a format; everything else (the CLI's help, Gate 0, the foreign-delimiter set, detect's
+// counters, `chatfmt formats`) is derived from it.
 #include <algorithm>
 
 #include "chatfmt/errors.hpp"
@@ -10,39 +10,32 @@
 
 namespace chatfmt {
 
+#define CHATFMT_READER_ROW(row) &row##_reader(),
+#define CHATFMT_TARGET_ROW(row) &row##_target(),
+#define CHATFMT_ENCODING_ROW(row) &row##_encoding(),
+
 const std::vector<const RecordReader*>& readers() {
-  static const std::vector<const RecordReader*> table = {
-      &openai_messages_reader(),
-      &qwen3_chatml_reader(),
-  };
+  static const std::vector<const RecordReader*> table = {CHATFMT_READERS(CHATFMT_READER_ROW)};
   return table;
 }
 
 const std::vector<const TargetRow*>& target_rows() {
-  static const std::vector<const TargetRow*> table = {
-      &mistral_v3_target(), &mistral_v7_target(), &mistral_v11_target(), &mistral_v13_target(),
-      &mistral_v15_target(), &openai_target(), &qwen3_xml_target(),
-  };
+  static const std::vector<const TargetRow*> table = {CHATFMT_TARGETS(CHATFMT_TARGET_ROW)};
   return table;
 }
 
-// Report order; for calls found at the same position, the first row that claims one reads it.
 const std::vector<const EncodingRow*>& encoding_rows() {
-  static const std::vector<const EncodingRow*> table = {
-      &structured_tool_calls_encoding(),
-      &code_mode_xml_encoding(),
-      &direct_xml_encoding(),
-      &json_in_tags_encoding(),
-      &json_in_fence_encoding(),
-      &bare_code_encoding(),
-      &tool_response_block_encoding(),
-      &tool_role_encoding(),
-      &tool_role_tagged_encoding(),
-      &tool_result_prefix_encoding(),
-  };
-  static_assert(sizeof(EncodingSet) * 8 >= 10, "an EncodingSet has a bit per row");
+  static const std::vector<const EncodingRow*> table = {CHATFMT_ENCODINGS(CHATFMT_ENCODING_ROW)};
   return table;
 }
+
+#define CHATFMT_COUNT_ROW(row) +1
+static_assert(sizeof(EncodingSet) * 8 >= 0 CHATFMT_ENCODINGS(CHATFMT_COUNT_ROW), "an EncodingSet has a bit per encoding");
+#undef CHATFMT_COUNT_ROW
+
+#undef CHATFMT_READER_ROW
+#undef CHATFMT_TARGET_ROW
+#undef CHATFMT_ENCODING_ROW
 
 // ---- what the rest of chatfmt derives from the tables ------------------------------------------
 

@@ -1,33 +1,49 @@
-// The rows each format and encoding file provides to the one table in registry.cpp.
+// The one table of formats, as three lists of rows. Each row names a file's row function:
+// ROW(x) is `x_reader()`, `x_target()` or `x_encoding()`, defined in that format's or encoding's
+// own file. Adding a format or an encoding is that file and one row here; registry.cpp builds the
+// tables from these lists, and everything else derives from the tables.
 #pragma once
 
 #include "format.hpp"
 
+// Record shapes, in the order they are tried.
+#define CHATFMT_READERS(ROW) \
+  ROW(openai_messages)       \
+  ROW(qwen3_chatml)
+
+// Targets, in the order --help and `chatfmt formats` list them.
+#define CHATFMT_TARGETS(ROW) \
+  ROW(mistral_v3)            \
+  ROW(mistral_v7)            \
+  ROW(mistral_v11)           \
+  ROW(mistral_v13)           \
+  ROW(mistral_v15)           \
+  ROW(openai)                \
+  ROW(qwen3_xml)
+
+// Encodings of tool calls and results, in report order. For calls found at the same position of a
+// text, the first row that claims one reads it (code-mode-xml before direct-xml, bare-code last).
+#define CHATFMT_ENCODINGS(ROW) \
+  ROW(structured_tool_calls)   \
+  ROW(code_mode_xml)           \
+  ROW(direct_xml)              \
+  ROW(json_in_tags)            \
+  ROW(json_in_fence)           \
+  ROW(bare_code)               \
+  ROW(tool_response_block)     \
+  ROW(tool_role)               \
+  ROW(tool_result_prefix)
+
 namespace chatfmt {
 
-// Record shapes.
-const RecordReader& openai_messages_reader();
-const RecordReader& qwen3_chatml_reader();
-
-// Targets.
-const TargetRow& mistral_v3_target();
-const TargetRow& mistral_v7_target();
-const TargetRow& mistral_v11_target();
-const TargetRow& mistral_v13_target();
-const TargetRow& mistral_v15_target();
-const TargetRow& openai_target();
-const TargetRow& qwen3_xml_target();
-
-// Encodings of tool calls and results.
-const EncodingRow& structured_tool_calls_encoding();
-const EncodingRow& code_mode_xml_encoding();
-const EncodingRow& direct_xml_encoding();
-const EncodingRow& json_in_tags_encoding();
-const EncodingRow& json_in_fence_encoding();
-const EncodingRow& bare_code_encoding();
-const EncodingRow& tool_response_block_encoding();
-const EncodingRow& tool_role_encoding();
-const EncodingRow& tool_role_tagged_encoding();
-const EncodingRow& tool_result_prefix_encoding();
+#define CHATFMT_DECLARE_READER(row) const RecordReader& row##_reader();
+#define CHATFMT_DECLARE_TARGET(row) const TargetRow& row##_target();
+#define CHATFMT_DECLARE_ENCODING(row) const EncodingRow& row##_encoding();
+CHATFMT_READERS(CHATFMT_DECLARE_READER)
+CHATFMT_TARGETS(CHATFMT_DECLARE_TARGET)
+CHATFMT_ENCODINGS(CHATFMT_DECLARE_ENCODING)
+#undef CHATFMT_DECLARE_READER
+#undef CHATFMT_DECLARE_TARGET
+#undef CHATFMT_DECLARE_ENCODING
 
 }  // namespace chatfmt
