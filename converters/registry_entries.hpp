@@ -32,6 +32,7 @@
   ROW(bare_code)               \
   ROW(tool_response_block)     \
   ROW(tool_role)               \
+  ROW(tool_role_tagged)        \
   ROW(tool_result_prefix)
 
 namespace chatfmt {
