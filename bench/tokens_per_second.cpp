@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/json.hpp"
 #include "chatfmt/tokenizer.hpp"
+#include "core/json.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

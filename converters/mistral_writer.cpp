@@ -198,9 +198,8 @@ class MistralWriter final : public TextWriter {
       }
       TemplateMessage item;
       item.role = message.role;
-      const bool calls_only =
-          message.role == Role::assistant && !message.tool_calls.empty() &&
-          (message.content.empty() || options_.has(WriterOption::drop_text_with_tool_calls));
+      const bool calls_only = message.role == Role::assistant && !message.tool_calls.empty() &&
+                              (message.content.empty() || options_.has(WriterOption::drop_text_with_tool_calls));
       if (!calls_only) item.content = message.content;
       for (const auto& call : message.tool_calls) item.calls.push_back(&call);
       item.tool_call_id = message.tool_call_id;
@@ -363,64 +362,109 @@ const TargetRow& mistral_v3_target() {
        {},
        "Mistral tokenizer v3 chat template ([TOOL_CALLS][{…}], system prompt in the last [INST])",
        true,
-       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D},
-        {kToolResults, D}, {kToolResultsEnd, D}},
+       {{kBos, D},
+        {kEos, D},
+        {kInst, D},
+        {kInstEnd, D},
+        {kToolCalls, D},
+        {kAvailableTools, D},
+        {kAvailableToolsEnd, D},
+        {kToolResults, D},
+        {kToolResultsEnd, D}},
        {WriterOption::drop_text_with_tool_calls}},
       &make_writer<Version::v3>};
   return row;
 }
 
 const TargetRow& mistral_v7_target() {
-  static const TargetRow row{
-      {"mistral-v7",
-       {},
-       "Mistral tokenizer v7 chat template ([SYSTEM_PROMPT], [TOOL_CONTENT])",
-       true,
-       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D},
-        {kToolResults, D}, {kToolResultsEnd, D}, {kToolContent, D}, {kSystemPrompt, D}, {kSystemPromptEnd, D}},
-       {}},
-      &make_writer<Version::v7>};
+  static const TargetRow row{{"mistral-v7",
+                              {},
+                              "Mistral tokenizer v7 chat template ([SYSTEM_PROMPT], [TOOL_CONTENT])",
+                              true,
+                              {{kBos, D},
+                               {kEos, D},
+                               {kInst, D},
+                               {kInstEnd, D},
+                               {kToolCalls, D},
+                               {kAvailableTools, D},
+                               {kAvailableToolsEnd, D},
+                               {kToolResults, D},
+                               {kToolResultsEnd, D},
+                               {kToolContent, D},
+                               {kSystemPrompt, D},
+                               {kSystemPromptEnd, D}},
+                              {}},
+                             &make_writer<Version::v7>};
   return row;
 }
 
 const TargetRow& mistral_v11_target() {
-  static const TargetRow row{
-      {"mistral-v11",
-       {},
-       "Mistral tokenizer v11 chat template ([TOOL_CALLS]name[CALL_ID]id[ARGS]{…})",
-       true,
-       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kCallId, D}, {kArgs, D},
-        {kAvailableTools, D}, {kAvailableToolsEnd, D}, {kToolResults, D}, {kToolResultsEnd, D}, {kToolContent, D},
-        {kSystemPrompt, D}, {kSystemPromptEnd, D}},
-       {}},
-      &make_writer<Version::v11>};
+  static const TargetRow row{{"mistral-v11",
+                              {},
+                              "Mistral tokenizer v11 chat template ([TOOL_CALLS]name[CALL_ID]id[ARGS]{…})",
+                              true,
+                              {{kBos, D},
+                               {kEos, D},
+                               {kInst, D},
+                               {kInstEnd, D},
+                               {kToolCalls, D},
+                               {kCallId, D},
+                               {kArgs, D},
+                               {kAvailableTools, D},
+                               {kAvailableToolsEnd, D},
+                               {kToolResults, D},
+                               {kToolResultsEnd, D},
+                               {kToolContent, D},
+                               {kSystemPrompt, D},
+                               {kSystemPromptEnd, D}},
+                              {}},
+                             &make_writer<Version::v11>};
   return row;
 }
 
 const TargetRow& mistral_v13_target() {
-  static const TargetRow row{
-      {"mistral-v13",
-       {"devstral-small-2"},
-       "Mistral tokenizer v13 chat template, as Devstral Small 2 uses",
-       true,
-       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kArgs, D}, {kToolResults, D},
-        {kToolResultsEnd, D}, {kSystemPrompt, D}, {kSystemPromptEnd, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D}},
-       {}},
-      &make_writer<Version::v13>};
+  static const TargetRow row{{"mistral-v13",
+                              {"devstral-small-2"},
+                              "Mistral tokenizer v13 chat template, as Devstral Small 2 uses",
+                              true,
+                              {{kBos, D},
+                               {kEos, D},
+                               {kInst, D},
+                               {kInstEnd, D},
+                               {kToolCalls, D},
+                               {kArgs, D},
+                               {kToolResults, D},
+                               {kToolResultsEnd, D},
+                               {kSystemPrompt, D},
+                               {kSystemPromptEnd, D},
+                               {kAvailableTools, D},
+                               {kAvailableToolsEnd, D}},
+                              {}},
+                             &make_writer<Version::v13>};
   return row;
 }
 
 const TargetRow& mistral_v15_target() {
-  static const TargetRow row{
-      {"mistral-v15",
-       {},
-       "Mistral tokenizer v15 chat template (v13 plus [MODEL_SETTINGS])",
-       true,
-       {{kBos, D}, {kEos, D}, {kInst, D}, {kInstEnd, D}, {kToolCalls, D}, {kArgs, D}, {kToolResults, D},
-        {kToolResultsEnd, D}, {kSystemPrompt, D}, {kSystemPromptEnd, D}, {kAvailableTools, D}, {kAvailableToolsEnd, D},
-        {kModelSettings, D}, {kModelSettingsEnd, D}},
-       {}},
-      &make_writer<Version::v15>};
+  static const TargetRow row{{"mistral-v15",
+                              {},
+                              "Mistral tokenizer v15 chat template (v13 plus [MODEL_SETTINGS])",
+                              true,
+                              {{kBos, D},
+                               {kEos, D},
+                               {kInst, D},
+                               {kInstEnd, D},
+                               {kToolCalls, D},
+                               {kArgs, D},
+                               {kToolResults, D},
+                               {kToolResultsEnd, D},
+                               {kSystemPrompt, D},
+                               {kSystemPromptEnd, D},
+                               {kAvailableTools, D},
+                               {kAvailableToolsEnd, D},
+                               {kModelSettings, D},
+                               {kModelSettingsEnd, D}},
+                              {}},
+                             &make_writer<Version::v15>};
   return row;
 }
 

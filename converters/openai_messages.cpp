@@ -5,11 +5,11 @@
 #include <algorithm>
 
 #include "chatfmt/errors.hpp"
-#include "format.hpp"
 #include "core/json_internal.hpp"
 #include "core/normalize.hpp"
 #include "embedded.hpp"
 #include "encodings/json_call.hpp"
+#include "format.hpp"
 #include "registry_entries.hpp"
 
 namespace chatfmt {
@@ -115,7 +115,8 @@ void read_message(Conversation& conversation, element value, const std::string& 
       }
     } else if (key == "tool_call_id" || key == "call_id") {
       std::string_view id;
-      if (field.value.get(id)) throw RecordError(Rule::record_shape, where + ": " + std::string(key) + " must be a string");
+      if (field.value.get(id))
+        throw RecordError(Rule::record_shape, where + ": " + std::string(key) + " must be a string");
       if (tool_call_id.empty()) tool_call_id = std::string(id);
     } else {
       throw RecordError(Rule::unknown_key, key_error(where, key));
@@ -125,7 +126,8 @@ void read_message(Conversation& conversation, element value, const std::string& 
     throw RecordError(Rule::record_shape, where + ": only assistant messages can have tool_calls");
   }
   const std::string content_where = where + ".content";
-  embedded::append_turn(conversation, *role, content, ReadContext{content_where, tools, setup}, std::move(tool_call_id));
+  embedded::append_turn(conversation, *role, content, ReadContext{content_where, tools, setup},
+                        std::move(tool_call_id));
   if (!structured_calls.empty()) {
     Message& message = conversation.messages.back();
     for (auto& call : structured_calls) message.tool_calls.push_back(std::move(call));
@@ -205,20 +207,17 @@ const RecordReader& openai_messages_reader() {
 }
 
 const TargetRow& openai_target() {
-  static const TargetRow row{{"openai",
-                              {},
-                              "OpenAI messages with structured tool_calls and role \"tool\" results",
-                              false,
-                              {},
-                              {}},
-                             [](const WriterOptions&) -> std::unique_ptr<Writer> { return std::make_unique<OpenAiWriter>(); }};
+  static const TargetRow row{
+      {"openai", {}, "OpenAI messages with structured tool_calls and role \"tool\" results", false, {}, {}},
+      [](const WriterOptions&) -> std::unique_ptr<Writer> { return std::make_unique<OpenAiWriter>(); }};
   return row;
 }
 
 // The two encodings this record shape carries in its structure, not its text.
 const EncodingRow& structured_tool_calls_encoding() {
   static const EncodingRow row{
-      {"structured-tool-calls", EncodingKind::tool_call, "the OpenAI \"tool_calls\" array of an assistant message"}, {}};
+      {"structured-tool-calls", EncodingKind::tool_call, "the OpenAI \"tool_calls\" array of an assistant message"},
+      {}};
   return row;
 }
 

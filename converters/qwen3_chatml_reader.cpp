@@ -8,8 +8,8 @@
 #include "core/normalize.hpp"
 #include "core/text.hpp"
 #include "embedded.hpp"
-#include "qwen3_vocabulary.hpp"
 #include "qwen3_chatml.hpp"
+#include "qwen3_vocabulary.hpp"
 #include "registry_entries.hpp"
 
 namespace chatfmt {
@@ -43,7 +43,7 @@ Json parse_tools_section(std::string_view xml) {
   const auto result = document.load_buffer(xml.data(), xml.size(), pugi::parse_minimal, pugi::encoding_utf8);
   if (!result) {
     throw RecordError(Rule::tools_section, "system turn: the <tools> section is not parseable XML at offset " +
-                                           std::to_string(result.offset) + " (" + result.description() + ")");
+                                               std::to_string(result.offset) + " (" + result.description() + ")");
   }
   Json tools = Json::array();
   for (const auto& function : document.child("tools").children("function")) {
@@ -83,8 +83,8 @@ class Qwen3ChatmlReader final : public RecordReader {
         if (field.value.get(text)) throw RecordError(Rule::record_shape, "\"text\" must be a string");
       } else if (!setup.is_ignored(field.key)) {
         throw RecordError(Rule::unknown_key, "record: unknown key '" + std::string(field.key) +
-                                             "'; chatfmt drops nothing silently (pass --ignore-key " +
-                                             std::string(field.key) + " if it is metadata you mean to drop)");
+                                                 "'; chatfmt drops nothing silently (pass --ignore-key " +
+                                                 std::string(field.key) + " if it is metadata you mean to drop)");
       }
     }
     if (text.find(kTurnOpen) == std::string_view::npos) {
@@ -103,7 +103,7 @@ class Qwen3ChatmlReader final : public RecordReader {
           text.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
       if (!text::is_blank_ascii(gap)) {
         throw RecordError(Rule::chatml_structure, "text outside any <|im_start|>…<|im_end|> turn: '" +
-                                                  text::excerpt(text::strip_ascii(gap)) + "'");
+                                                      text::excerpt(text::strip_ascii(gap)) + "'");
       }
       if (open == std::string_view::npos) break;
       const std::size_t role_start = open + kTurnOpen.size();

@@ -112,8 +112,8 @@ class Qwen3XmlWriter final : public TextWriter {
             // inside, the text would read back as a different call.
             if (name.find('>') != std::string::npos) {
               throw RecordError(Rule::tool_call_xml, "messages[" + std::to_string(k) + "]: argument name '" +
-                                                     text::excerpt(name) + "' of '" + call.name +
-                                                     "' contains '>', which ends <parameter=…> early; rename it");
+                                                         text::excerpt(name) + "' of '" + call.name +
+                                                         "' contains '>', which ends <parameter=…> early; rename it");
             }
             text += qwen3::kParameterOpen;
             text += name + ">\n";
@@ -161,16 +161,23 @@ const TargetRow& qwen3_xml_target() {
   using namespace qwen3;
   constexpr auto D = ControlUse::delimiter;
   constexpr auto M = ControlUse::markup;
-  static const TargetRow row{
-      {"qwen3-xml",
-       {},
-       "ChatML text as Qwen3-Coder's chat template renders it (XML tool calls)",
-       true,
-       {{kTurnOpen, D}, {kTurnClose, D}, {kCallOpen, D}, {kCallClose, D}, {kResponseOpen, D}, {kResponseClose, D},
-        {kFunctionOpen, M}, {kFunctionClose, M}, {kParameterOpen, M}, {kParameterClose, M},
-        {kEndOfText, ControlUse::reserved}},
-       {}},
-      &make_writer};
+  static const TargetRow row{{"qwen3-xml",
+                              {},
+                              "ChatML text as Qwen3-Coder's chat template renders it (XML tool calls)",
+                              true,
+                              {{kTurnOpen, D},
+                               {kTurnClose, D},
+                               {kCallOpen, D},
+                               {kCallClose, D},
+                               {kResponseOpen, D},
+                               {kResponseClose, D},
+                               {kFunctionOpen, M},
+                               {kFunctionClose, M},
+                               {kParameterOpen, M},
+                               {kParameterClose, M},
+                               {kEndOfText, ControlUse::reserved}},
+                              {}},
+                             &make_writer};
   return row;
 }
 

@@ -3,6 +3,7 @@
 // names a format; everything else (the CLI's help, Gate 0, the foreign-delimiter set, detect's
 // counters, `chatfmt formats`) is derived from it.
 #include <algorithm>
+#include <iterator>
 
 #include "chatfmt/errors.hpp"
 #include "core/normalize.hpp"
@@ -29,8 +30,9 @@ const std::vector<const EncodingRow*>& encoding_rows() {
   return table;
 }
 
-#define CHATFMT_COUNT_ROW(row) +1
-static_assert(sizeof(EncodingSet) * 8 >= 0 CHATFMT_ENCODINGS(CHATFMT_COUNT_ROW), "an EncodingSet has a bit per encoding");
+#define CHATFMT_COUNT_ROW(row) 1,
+static_assert(sizeof(EncodingSet) * 8 >= std::size({CHATFMT_ENCODINGS(CHATFMT_COUNT_ROW)}),
+              "an EncodingSet has a bit per encoding");
 #undef CHATFMT_COUNT_ROW
 
 #undef CHATFMT_READER_ROW

@@ -19,7 +19,8 @@ const EncodingRow& bare_code_encoding() {
       [](std::string_view text, std::size_t at, const ReadContext& context) {
         const tags::TagBody tag = tags::call_tag_body(text, at, context.where);
         if (text::strip_ascii(tag.body).empty()) {
-          throw RecordError(Rule::tool_call_empty, std::string(context.where) + ": <tool_call></tool_call> holds nothing");
+          throw RecordError(Rule::tool_call_empty,
+                            std::string(context.where) + ": <tool_call></tool_call> holds nothing");
         }
         CallMatch match;
         match.kind = CallMatch::Kind::call;

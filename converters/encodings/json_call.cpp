@@ -15,8 +15,8 @@ std::string at(std::string_view where, std::string_view what) { return std::stri
 void check_function_name(const std::string& name, std::string_view where) {
   static const RE2 pattern("[A-Za-z0-9_\\-]{1,64}");
   if (!RE2::FullMatch(name, pattern)) {
-    throw RecordError(Rule::tool_call_name, at(where, "function name '" + text::excerpt(name) +
-                                                          "' is not 1-64 characters of [A-Za-z0-9_-]"));
+    throw RecordError(Rule::tool_call_name,
+                      at(where, "function name '" + text::excerpt(name) + "' is not 1-64 characters of [A-Za-z0-9_-]"));
   }
 }
 

@@ -155,7 +155,8 @@ CallMatch read_xml_call(std::string_view text, std::size_t at_tag, const ReadCon
   CallMatch match;
   match.call = parse_xml_function(tag.body, context);
   const ToolCall& call = match.call;
-  const bool is_code_mode = call.name == "execute_code" && call.arguments.size() == 1 && call.arguments.contains("code");
+  const bool is_code_mode =
+      call.name == "execute_code" && call.arguments.size() == 1 && call.arguments.contains("code");
   match.kind = is_code_mode == code_mode ? CallMatch::Kind::call : CallMatch::Kind::not_mine;
   match.end = tag.end;
   return match;

@@ -47,7 +47,8 @@ std::optional<std::vector<std::string>> responses::read_blocks(std::string_view 
 
 const EncodingRow& tool_response_block_encoding() {
   static const EncodingRow row{
-      {"tool-response-block", EncodingKind::tool_result, "<tool_response>…</tool_response> blocks making up a user turn"},
+      {"tool-response-block", EncodingKind::tool_result,
+       "<tool_response>…</tool_response> blocks making up a user turn"},
       {qwen3::kResponseOpen, qwen3::kResponseClose},
       nullptr,
       nullptr,

@@ -34,9 +34,9 @@ struct FileCounters {
 /// What became of one record.
 struct RecordOutcome {
   bool accepted = false;
-  std::string output;  ///< the output line when accepted (no newline)
+  std::string output;     ///< the output line when accepted (no newline)
   std::string_view rule;  ///< when rejected: the rule's stable id (rule_id(): static storage)
-  std::string reason;  ///< when rejected: what is wrong and what to do
+  std::string reason;     ///< when rejected: what is wrong and what to do
   /// What the reader saw (for detect, lint and stats): the record shape's reader and each
   /// message's source encodings.
   std::string_view shape;
@@ -50,8 +50,8 @@ inline constexpr std::uint64_t kDefaultMaxRecordBytes = std::uint64_t{64} << 20;
 
 /// How far a run has got, for a progress display.
 struct ProgressEvent {
-  std::string_view path;        ///< the file being read ("-" for stdin)
-  std::uint64_t records = 0;    ///< records of this file done
+  std::string_view path;         ///< the file being read ("-" for stdin)
+  std::uint64_t records = 0;     ///< records of this file done
   std::uint64_t file_bytes = 0;  ///< bytes of this file read
   std::uint64_t file_size = 0;   ///< its size, 0 when unknown (a pipe)
   std::uint64_t run_bytes = 0;   ///< bytes of all inputs read (jobs over several files fill these two)

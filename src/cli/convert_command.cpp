@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <map>
 
-#include "chatfmt/errors.hpp"
 #include "chatfmt/convert.hpp"
+#include "chatfmt/errors.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/report_json.hpp"
@@ -27,23 +27,25 @@ void print_summary(const ConvertCommandArgs& args, const ConvertSummary& summary
     ReportJson files = ReportJson::array();
     for (const auto& f : summary.files) {
       files.push_back(ReportJson{{"input", f.input_path},
-                           {"output", f.output_path},
-                           {"records", f.records},
-                           {"converted", f.converted},
-                           {"rejected", f.rejected},
-                           {"blank_lines", f.blank_lines},
-                           {"rejected_by_rule", f.rejected_by_rule}});
+                                 {"output", f.output_path},
+                                 {"records", f.records},
+                                 {"converted", f.converted},
+                                 {"rejected", f.rejected},
+                                 {"blank_lines", f.blank_lines},
+                                 {"rejected_by_rule", f.rejected_by_rule}});
     }
     ReportJson skipped = ReportJson::array();
-    for (const auto& entry : summary.skipped) skipped.push_back(ReportJson{{"path", entry.path}, {"reason", entry.reason}});
-    const ReportJson report{{"target", summary.target},
-                      {"files", files},
-                      {"records", summary.records()},
-                      {"converted", summary.converted()},
-                      {"rejected", summary.rejected()},
-                      {"rejects", summary.rejects_path.empty() ? ReportJson(nullptr) : ReportJson(summary.rejects_path)},
-                      {"skipped", skipped},
-                      {"stopped_by_limit", summary.stopped_by_limit}};
+    for (const auto& entry : summary.skipped)
+      skipped.push_back(ReportJson{{"path", entry.path}, {"reason", entry.reason}});
+    const ReportJson report{
+        {"target", summary.target},
+        {"files", files},
+        {"records", summary.records()},
+        {"converted", summary.converted()},
+        {"rejected", summary.rejected()},
+        {"rejects", summary.rejects_path.empty() ? ReportJson(nullptr) : ReportJson(summary.rejects_path)},
+        {"skipped", skipped},
+        {"stopped_by_limit", summary.stopped_by_limit}};
     std::fprintf(out, "%s\n", report.dump(2).c_str());
     return;
   }

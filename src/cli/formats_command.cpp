@@ -85,8 +85,8 @@ void print_formats() {
   std::printf("Source encodings (detect):\n");
   for (const auto& encoding : encodings()) {
     std::printf("  %-22.*s %s: %.*s\n", static_cast<int>(encoding.name.size()), encoding.name.data(),
-                encoding.kind == EncodingKind::tool_call ? "call  " : "result", static_cast<int>(encoding.summary.size()),
-                encoding.summary.data());
+                encoding.kind == EncodingKind::tool_call ? "call  " : "result",
+                static_cast<int>(encoding.summary.size()), encoding.summary.data());
   }
   std::printf("Refused inside content (rule foreign-delimiter):\n ");
   for (auto s : control_strings_of_all_formats()) std::printf(" %.*s", static_cast<int>(s.size()), s.data());

@@ -78,11 +78,12 @@ void add_convert_options(CLI::App& cmd, ConvertArgs& args, const std::string& ta
     for (auto alias : target->aliases) help += " (alias " + std::string(alias) + ")";
     help += ": " + std::string(target->description);
   }
-  cmd.add_option("--to", args.target, help)->check(CLI::Validator(
-      [](std::string& name) {
-        return find_target(name) != nullptr ? std::string() : "unknown target '" + name + "' (see --help)";
-      },
-      "TARGET", "target"));
+  cmd.add_option("--to", args.target, help)
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            return find_target(name) != nullptr ? std::string() : "unknown target '" + name + "' (see --help)";
+          },
+          "TARGET", "target"));
   add_read_options(cmd, args.read);
   cmd.add_flag("--no-tools", args.no_tools, "render no tool list at all");
   cmd.add_option("--on-foreign-delimiter", args.foreign,
@@ -91,10 +92,12 @@ void add_convert_options(CLI::App& cmd, ConvertArgs& args, const std::string& ta
   for (const auto& option : writer_options()) {
     std::string targets_honouring;
     for (const TargetInfo* target : targets()) {
-      if (target->honours(option.option)) targets_honouring += (targets_honouring.empty() ? "" : ", ") + std::string(target->name);
+      if (target->honours(option.option))
+        targets_honouring += (targets_honouring.empty() ? "" : ", ") + std::string(target->name);
     }
-    cmd.add_flag_callback(std::string(option.flag), [&args, which = option.option] { args.writer_flags.push_back(which); },
-                          targets_honouring + " only: " + std::string(option.help));
+    cmd.add_flag_callback(
+        std::string(option.flag), [&args, which = option.option] { args.writer_flags.push_back(which); },
+        targets_honouring + " only: " + std::string(option.help));
   }
   add_pipeline_options(cmd, args.pipeline);
   add_input_options(cmd, args.input);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace chatfmt::cli {
@@ -16,7 +17,7 @@ std::function<void(const ProgressEvent&)> Progress::callback() {
 }
 
 std::string format_duration(double seconds) {
-  const auto whole = static_cast<long long>(seconds + 0.5);
+  const long long whole = std::llround(seconds);
   if (whole < 60) return std::to_string(whole) + " s";
   char text[32];
   if (whole < 3600) {

@@ -56,18 +56,18 @@ bool run_gate(const TokensArgs& args, const Tokenizer& tokenizer, ReportJson& js
     ReportJson items = ReportJson::array();
     for (const auto& c : checks) {
       ReportJson item{{"delimiter", c.delimiter},
-                {"single_token", c.single_token()},
-                {"ids", ids_json(c.ids)},
-                {"pieces", c.pieces},
-                {"special", c.special}};
+                      {"single_token", c.single_token()},
+                      {"ids", ids_json(c.ids)},
+                      {"pieces", c.pieces},
+                      {"special", c.special}};
       item["vocabulary_id"] = c.vocabulary_id ? ReportJson(*c.vocabulary_id) : ReportJson(nullptr);
       items.push_back(std::move(item));
     }
     json_out["gate0"] = ReportJson{{"target", args.check_target},
-                             {"checked", checks.size()},
-                             {"single_tokens", passed},
-                             {"passed", passed == checks.size()},
-                             {"delimiters", items}};
+                                   {"checked", checks.size()},
+                                   {"single_tokens", passed},
+                                   {"passed", passed == checks.size()},
+                                   {"delimiters", items}};
     return passed == checks.size();
   }
   std::printf("Gate 0%s%s: delimiters with %s (%.*s, %zu tokens)\n", args.check_target.empty() ? "" : " for ",
@@ -137,28 +137,28 @@ bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, ReportJson& 
   if (args.json) {
     ReportJson files = ReportJson::array();
     for (const auto& f : report.files) {
-      files.push_back(
-          ReportJson{{"path", f.input_path}, {"records", f.records}, {"tokenized", f.converted}, {"rejected", f.rejected}});
+      files.push_back(ReportJson{
+          {"path", f.input_path}, {"records", f.records}, {"tokenized", f.converted}, {"rejected", f.rejected}});
     }
     ReportJson over = ReportJson::array();
     for (const auto& o : report.over_limit) {
-      over.push_back(
-          ReportJson{{"path", o.path}, {"line", o.line}, {"tokens", o.tokens}, {"over_by", o.tokens - args.max_seq_length}});
+      over.push_back(ReportJson{
+          {"path", o.path}, {"line", o.line}, {"tokens", o.tokens}, {"over_by", o.tokens - args.max_seq_length}});
     }
     ReportJson rejected = ReportJson::array();
     for (const auto& r : report.rejected)
       rejected.push_back(ReportJson{{"path", r.path}, {"line", r.line}, {"rule", r.rule}, {"reason", r.reason}});
     json_out["counts"] = ReportJson{{"target", target.name},
-                              {"records", report.counts.size()},
-                              {"tokens", report.total},
-                              {"min", report.min},
-                              {"median", report.median},
-                              {"p95", report.p95},
-                              {"max", report.max},
-                              {"max_seq_length", args.max_seq_length},
-                              {"over_max_seq_length", over},
-                              {"rejected", rejected},
-                              {"files", files}};
+                                    {"records", report.counts.size()},
+                                    {"tokens", report.total},
+                                    {"min", report.min},
+                                    {"median", report.median},
+                                    {"p95", report.p95},
+                                    {"max", report.max},
+                                    {"max_seq_length", args.max_seq_length},
+                                    {"over_max_seq_length", over},
+                                    {"rejected", rejected},
+                                    {"files", files}};
     return clean;
   }
   std::printf("Token counts with %s (message records rendered as %.*s, text records as they are)\n",

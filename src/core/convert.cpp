@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "chatfmt/errors.hpp"
 #include "chatfmt/convert.hpp"
+#include "chatfmt/errors.hpp"
 #include "core/file_policy.hpp"
 #include "core/output_file.hpp"
 #include "core/progress.hpp"

@@ -77,8 +77,7 @@ std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths
             for (std::size_t k = 0; k < encodings().size(); ++k) {
               if ((record_set & encoding_bit(k)) != 0) ++report.records_by_encoding[std::string(encodings()[k].name)];
             }
-            if (std::popcount(record_set & calls) > 1)
-              report.mixed_lines.push_back(source.line);
+            if (std::popcount(record_set & calls) > 1) report.mixed_lines.push_back(source.line);
           },
           detail::with_run_progress(pipeline, run_bytes, run_size), report.counters, budget_used);
       run_bytes += detail::input_size(file);

@@ -69,8 +69,8 @@ void link_results(Conversation& conversation, std::uint64_t record_hash) {
     if (message.role == Role::tool) {
       if (!pending || pending->answered >= conversation.messages[pending->message].tool_calls.size()) {
         throw RecordError(Rule::result_without_call, message_where(m) +
-                                                     ": a tool result with no unanswered tool call before it; a "
-                                                     "result must follow the assistant turn that made the call");
+                                                         ": a tool result with no unanswered tool call before it; a "
+                                                         "result must follow the assistant turn that made the call");
       }
       const auto& call = conversation.messages[pending->message].tool_calls[pending->answered];
       const auto& original = original_ids[pending->message][pending->answered];
@@ -129,9 +129,10 @@ const std::string_view* find_delimiter(std::string_view s) {
 
 void check_string(std::string_view s, const std::string& where) {
   if (const auto* delimiter = find_delimiter(s)) {
-    throw RecordError(Rule::foreign_delimiter, where + " contains the chat-control string '" + std::string(*delimiter) +
-                                               "', which would leak into the converted text; fix the source, or pass "
-                                               "--on-foreign-delimiter=keep to keep it knowingly");
+    throw RecordError(Rule::foreign_delimiter,
+                      where + " contains the chat-control string '" + std::string(*delimiter) +
+                          "', which would leak into the converted text; fix the source, or pass "
+                          "--on-foreign-delimiter=keep to keep it knowingly");
   }
 }
 
@@ -273,8 +274,8 @@ void normalize(Conversation& conversation, const ConvertOptions& options, const 
       for (const auto& call : conversation.messages[m].tool_calls) {
         if (tools.find(call.name) == nullptr) {
           throw RecordError(Rule::unknown_tool, message_where(m) + ": call to '" + call.name +
-                                                "', which the tool list does not define; add it to --tools "
-                                                "(or the record's \"tools\")");
+                                                    "', which the tool list does not define; add it to --tools "
+                                                    "(or the record's \"tools\")");
         }
       }
     }

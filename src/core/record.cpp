@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "chatfmt/errors.hpp"
 #include "chatfmt/convert.hpp"
+#include "chatfmt/errors.hpp"
 #include "core/json_internal.hpp"
 #include "core/normalize.hpp"
 
@@ -114,8 +114,9 @@ const TargetRow& resolve_target(const ConvertOptions& options) {
   }
   for (const auto& option : writer_options()) {
     if (options.writer.has(option.option) && !row->info.honours(option.option)) {
-      throw UsageError(std::string(option.flag) + " only applies to --to " +
-                       names_of_targets([](const TargetInfo& t, WriterOption o) { return t.honours(o); }, option.option));
+      throw UsageError(
+          std::string(option.flag) + " only applies to --to " +
+          names_of_targets([](const TargetInfo& t, WriterOption o) { return t.honours(o); }, option.option));
     }
   }
   return *row;
@@ -125,7 +126,10 @@ const TargetRow& resolve_target(const ConvertOptions& options) {
 
 struct RecordConverter::State {
   State(const ConvertOptions& convert_options, const TargetRow& target_row)
-      : options(convert_options), target(target_row), read(convert_options.read), writer(target_row.make(options.writer)) {}
+      : options(convert_options),
+        target(target_row),
+        read(convert_options.read),
+        writer(target_row.make(options.writer)) {}
   ConvertOptions options;
   const TargetRow& target;
   ReadSetup read;
@@ -171,7 +175,8 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
     if (!text_only) {
       state_->writer->write(conversation, outcome.output);
     } else if (!state_->writer->render_text(conversation, outcome.output)) {
-      throw RecordError(Rule::no_text_target, "target '" + std::string(state_->target.info.name) + "' writes no text to tokenize");
+      throw RecordError(Rule::no_text_target,
+                        "target '" + std::string(state_->target.info.name) + "' writes no text to tokenize");
     }
     outcome.accepted = true;
   } catch (const RecordError& error) {

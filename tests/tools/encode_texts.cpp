@@ -4,8 +4,8 @@
 #include <iostream>
 #include <string>
 
-#include "core/json.hpp"
 #include "chatfmt/tokenizer.hpp"
+#include "core/json.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

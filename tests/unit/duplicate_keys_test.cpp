@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "chatfmt/convert.hpp"
-#include "format.hpp"
 #include "core/json_internal.hpp"
 #include "core/record.hpp"
+#include "format.hpp"
 
 namespace chatfmt {
 namespace {

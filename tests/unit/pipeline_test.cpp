@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "chatfmt/errors.hpp"
 #include "chatfmt/convert.hpp"
+#include "chatfmt/errors.hpp"
 #include "core/output_file.hpp"
 
 namespace chatfmt {

@@ -2,10 +2,10 @@
 // check the behaviour around them: what each target refuses, and what every target must carry.
 #include <gtest/gtest.h>
 
-#include "chatfmt/errors.hpp"
 #include "chatfmt/convert.hpp"
-#include "format.hpp"
+#include "chatfmt/errors.hpp"
 #include "core/record.hpp"
+#include "format.hpp"
 
 namespace chatfmt {
 namespace {
@@ -51,7 +51,8 @@ TEST(Writers, EveryTargetCarriesCodeAndResultsWithEveryByte) {
     const TargetInfo& info = *target;
     ConvertOptions options;
     options.target = std::string(info.name);
-    if (info.honours(WriterOption::drop_text_with_tool_calls)) options.writer.enable(WriterOption::drop_text_with_tool_calls);
+    if (info.honours(WriterOption::drop_text_with_tool_calls))
+      options.writer.enable(WriterOption::drop_text_with_tool_calls);
     const auto outcome = RecordConverter(options).convert(line, {"t", 1});
     ASSERT_TRUE(outcome.accepted) << info.name << ": " << outcome.reason;
     // The JSON-escaped code appears once more escaped inside the output line's JSON string,
