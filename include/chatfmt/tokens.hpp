@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chatfmt/convert.hpp"
@@ -45,6 +46,7 @@ struct TokenCountOptions {
 };
 
 struct TokenCountReport {
+  std::string_view target;            ///< the target message records were rendered by (an alias resolved)
   std::vector<FileCounters> files;    ///< converted = records tokenized
   std::vector<std::uint32_t> counts;  ///< tokens per tokenized record, in input order
   std::vector<OverLimit> over_limit;

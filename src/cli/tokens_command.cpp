@@ -127,7 +127,6 @@ bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, ReportJson& 
   options.convert = args.convert.options();
   options.max_seq_length = args.max_seq_length;
   options.dump_ids_path = args.dump_ids;
-  const TargetInfo& target = *find_target(options.convert.target);
   Progress progress(args.quiet || args.json);
   options.convert.pipeline.on_progress = progress.callback();
   const TokenCountReport report = count_tokens(args.paths, tokenizer, options);
@@ -148,7 +147,7 @@ bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, ReportJson& 
     ReportJson rejected = ReportJson::array();
     for (const auto& r : report.rejected)
       rejected.push_back(ReportJson{{"path", r.path}, {"line", r.line}, {"rule", r.rule}, {"reason", r.reason}});
-    json_out["counts"] = ReportJson{{"target", target.name},
+    json_out["counts"] = ReportJson{{"target", report.target},
                                     {"records", report.counts.size()},
                                     {"tokens", report.total},
                                     {"min", report.min},
@@ -162,7 +161,7 @@ bool run_counts(const TokensArgs& args, const Tokenizer& tokenizer, ReportJson& 
     return clean;
   }
   std::printf("Token counts with %s (message records rendered as %.*s, text records as they are)\n",
-              args.tokenizer_path.c_str(), static_cast<int>(target.name.size()), target.name.data());
+              args.tokenizer_path.c_str(), static_cast<int>(report.target.size()), report.target.data());
   for (const auto& f : report.files) {
     std::printf("  %s: %llu records, %llu tokenized, %llu rejected\n", f.input_path.c_str(),
                 static_cast<unsigned long long>(f.records), static_cast<unsigned long long>(f.converted),

@@ -32,6 +32,7 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
                      " writes no text a trainer tokenizes; choose one of " + names);
   }
   TokenCountReport report;
+  report.target = converter.target().name;
   std::vector<InputListing> listings;
   std::vector<InputFile> all_inputs;
   for (const auto& path : paths) {
