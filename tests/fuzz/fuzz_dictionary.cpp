@@ -1,22 +1,23 @@
 // Prints a libFuzzer dictionary (-dict=) of the strings chatfmt's parsers branch on, taken from
-// its own tables so the dictionary follows the code: every target's delimiters, the foreign
-// delimiters normalization refuses, and the fixed text of Qwen3-Coder's tools section.
+// its own tables so the dictionary follows the code: every control string of every target, reader
+// and encoding (what the foreign-delimiter rule refuses in content), and the fixed text of
+// Qwen3-Coder's tools section.
 #include <cstdio>
 #include <set>
 #include <string>
 #include <string_view>
 
-#include "chatfmt/format.hpp"
-#include "core/normalize.hpp"
+#include "chatfmt/convert.hpp"
+#include "chatfmt/targets.hpp"
 #include "qwen3_chatml.hpp"
 
 int main() {
   using namespace chatfmt;
   std::set<std::string> entries;
-  for (const auto& info : writers()) {
-    for (const auto delimiter : info.delimiters) entries.emplace(delimiter);
-  }
-  for (const auto delimiter : detail::foreign_delimiters()) entries.emplace(delimiter);
+  // Targets' control strings of every use (delimiter, markup, reserved) are in this list too.
+  for (const auto control : control_strings_of_all_formats()) entries.emplace(control);
+  // What turns a user turn into a tool result (--tool-result-prefix's default).
+  entries.emplace(kDefaultToolResultPrefix);
   // The reader matches the tools section's fixed text whole; libFuzzer ignores entries over 64
   // bytes, so its parts go in (the seeds carry it whole).
   entries.emplace(qwen3::kToolsIntro.substr(0, 64));

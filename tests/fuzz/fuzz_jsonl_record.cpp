@@ -11,22 +11,29 @@
 namespace chatfmt::fuzz {
 namespace {
 
+// tools/make_fuzz_seeds.py writes selectors for targets() x 4 variants: keep the two in step.
 constexpr std::size_t kVariants = 4;
 
-ConvertOptions variant_options(std::string_view target, std::size_t variant) {
+ConvertOptions variant_options(const TargetInfo& target, std::size_t variant) {
   ConvertOptions options;
-  options.target = std::string(target);
+  options.target = std::string(target.name);
   switch (variant) {
     case 1:  // --tools FILE: XML parameters typed by a schema, unknown-tool checks
-      options.tools = typed_tools();
+      options.read.tools_json = typed_tools_json();
       break;
-    case 2:  // --no-tools --on-foreign-delimiter=keep
+    case 2:  // --no-tools --on-foreign-delimiter=keep --tool-result-prefix ''
       options.no_tools = true;
       options.foreign_delimiters = ForeignDelimiterPolicy::keep;
+      options.read.tool_result_prefixes = {""};
       break;
-    case 3:  // --drop-text-with-tool-calls --ignore-key id --ignore-key metadata
-      options.writer.drop_text_with_tool_calls = true;
+    case 3:  // --drop-text-with-tool-calls (where honoured) --ignore-key id --ignore-key metadata
+             // --tool-result-prefix Observation: --tool-result-prefix 'Tool result:'
+      // RecordConverter refuses an option its target does not honour, as the CLI does.
+      if (target.honours(WriterOption::drop_text_with_tool_calls)) {
+        options.writer.enable(WriterOption::drop_text_with_tool_calls);
+      }
       options.read.ignored_keys = {"id", "metadata"};
+      options.read.tool_result_prefixes = {"Observation:", std::string(kDefaultToolResultPrefix)};
       break;
     default:  // what `chatfmt convert` does without options: tools inferred from the calls
       break;
@@ -35,17 +42,13 @@ ConvertOptions variant_options(std::string_view target, std::size_t variant) {
 }
 
 // Built once: a converter is immutable and reused by every worker thread in the real pipeline.
-const std::vector<Target>& targets() {
+const std::vector<Target>& converters() {
   static const std::vector<Target> all = [] {
     std::vector<Target> list;
     for (std::size_t variant = 0; variant < kVariants; ++variant) {
-      for (const auto& info : writers()) {
-        ConvertOptions options = variant_options(info.name, variant);
-        const bool reads_back =
-            info.name == "qwen3-xml" && options.foreign_delimiters == ForeignDelimiterPolicy::reject;
-        list.push_back({info.name, info.name != "openai", std::make_unique<RecordConverter>(options), reads_back});
-      }
+      for (const TargetInfo* info : targets()) list.push_back(make_target(variant_options(*info, variant)));
     }
+    require_read_back(list);
     return list;
   }();
   return all;
@@ -79,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace chatfmt;
   using namespace chatfmt::fuzz;
   if (size == 0) return 0;
-  const Target& target = targets()[(data[0] & 0x7F) % targets().size()];
+  const Target& target = converters()[(data[0] & 0x7F) % converters().size()];
   const std::string_view jsonl = as_text(data + 1, size - 1);
 
   std::uint64_t blank_lines = 0;

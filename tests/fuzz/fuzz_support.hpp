@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,10 +16,13 @@
 #include <string_view>
 #include <vector>
 
-#include "chatfmt/json.hpp"
+#include "chatfmt/convert.hpp"
 #include "chatfmt/pipeline.hpp"
+#include "chatfmt/targets.hpp"
 #include "chatfmt/tokenizer.hpp"
+#include "core/json.hpp"
 #include "core/rejects.hpp"
+#include "format.hpp"
 
 namespace chatfmt::fuzz {
 
@@ -63,6 +67,12 @@ inline const Json& typed_tools() {
       "s": {"type": ["boolean", "string"]}, "x": {"enum": [1, 2]}}}}
   ])");
   return tools;
+}
+
+/// typed_tools() as the JSON text ReadOptions::tools_json takes (what --tools FILE gives).
+inline const std::string& typed_tools_json() {
+  static const std::string text = python_json(typed_tools());
+  return text;
 }
 
 /// Standard base64 (what rejects files use for records that are not UTF-8).
@@ -129,15 +139,46 @@ inline void check_outcome(const RecordOutcome& outcome, std::string_view line, b
   FUZZ_REQUIRE(is_utf8(outcome.reason), "a rejection reason is not valid UTF-8", outcome.reason);
 }
 
+/// Whether the reader of {"text": …} records reads a target's output back: the target writes
+/// text and uses every control string of that reader (ChatML's turn markers) as a delimiter. The
+/// table says so of qwen3-xml alone; derived here so no fuzzer names a target.
+inline bool text_reader_reads(const TargetInfo& info) {
+  if (!info.writes_text) return false;
+  const auto delimiters = info.delimiters();
+  for (const RecordReader* reader : readers()) {
+    if (reader->shape_key() != "text") continue;
+    const auto controls = reader->control_strings();
+    return !controls.empty() && std::all_of(controls.begin(), controls.end(), [&](std::string_view control) {
+      return std::find(delimiters.begin(), delimiters.end(), control) != delimiters.end();
+    });
+  }
+  return false;
+}
+
 /// A target with the options of one `convert` run.
 struct Target {
   std::string_view name;
   bool writes_text = false;  // a {"text"} target, whose trainer text is what convert writes
   std::unique_ptr<RecordConverter> converter;
-  // qwen3-xml output is read back by the ChatML reader; not with --on-foreign-delimiter=keep,
+  // Output the ChatML reader reads back (qwen3-xml's); not with --on-foreign-delimiter=keep,
   // which knowingly lets chat-control strings into the text.
   bool reads_back = false;
 };
+
+/// The converter of `options` and what the targets table says of its target. Options a target
+/// does not honour make RecordConverter throw UsageError: callers enable only honoured ones.
+inline Target make_target(const ConvertOptions& options) {
+  auto converter = std::make_unique<RecordConverter>(options);
+  const TargetInfo& info = converter->target();
+  const bool reads_back = text_reader_reads(info) && options.foreign_delimiters == ForeignDelimiterPolicy::reject;
+  return {info.name, info.writes_text, std::move(converter), reads_back};
+}
+
+/// The read-back check must not vanish because the table changed: some target reads back.
+inline void require_read_back(const std::vector<Target>& targets) {
+  FUZZ_REQUIRE(std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.reads_back; }),
+               "no target's output is read back by the ChatML reader: the read-back check would never run");
+}
 
 /// A rejected record must be in the rejects file whole: its line parses, and the record in it is
 /// the input line byte for byte (as "record", or "record_base64" when the line is not UTF-8).

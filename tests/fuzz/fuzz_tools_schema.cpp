@@ -1,11 +1,13 @@
-// A --tools file: chatfmt's JSON parser and serializers on any JSON text, then the tools file
-// checks of `chatfmt convert --tools` (the CLI's own load_tools_file, on an in-memory file), and
-// an accepted tool list used by every target on records that call those tools: the writers
-// render the schema (qwen3-xml as XML, Mistral as JSON) and XML parameters are typed by it.
+// A --tools file: chatfmt's JSON parser and serializers on any JSON text, then the tool list
+// checks of `chatfmt convert --tools` (detail::parse_tool_list, which read_tools_file and every
+// RecordConverter run), and an accepted list used by every target on records that call those
+// tools: the writers render the schema (qwen3-xml as XML, Mistral as JSON) and XML parameters
+// are typed by it.
+#include <optional>
 #include <vector>
 
 #include "chatfmt/errors.hpp"
-#include "cli/options.hpp"
+#include "core/record.hpp"
 #include "fuzz_support.hpp"
 
 namespace chatfmt::fuzz {
@@ -18,16 +20,23 @@ constexpr std::string_view kRecords[] = {
     R"({"messages": [{"role": "user", "content": "run"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "run_command", "arguments": "{\"command\": \"ls\", \"timeout\": 5}"}}]}, {"role": "tool", "content": "done"}]})",
 };
 
-// What `chatfmt convert --tools FILE` does with the list: one converter per target.
-void convert_with(const Json& tools) {
+// What `chatfmt convert --tools FILE` does with the list: the file's text, as read_tools_file
+// returns it, is ReadOptions::tools_json of one converter per target, which parses it again.
+void convert_with(std::string_view tools_json) {
   const SourceRef source{"fuzz.jsonl", 1};
-  for (const auto& info : writers()) {
+  for (const TargetInfo* info : targets()) {
     ConvertOptions options;
-    options.target = std::string(info.name);
-    options.tools = tools;
-    const Target target{info.name, info.name != "openai", std::make_unique<RecordConverter>(options),
-                        info.name == "qwen3-xml"};
-    for (const auto record : kRecords) check_record(target, source, record, target.converter->convert(record, source));
+    options.target = std::string(info->name);
+    options.read.tools_json = std::string(tools_json);
+    std::optional<Target> target;
+    try {
+      target.emplace(make_target(options));
+    } catch (const UsageError& error) {
+      finding("a tool list parse_tool_list accepted is refused by RecordConverter", error.what());
+    }
+    for (const auto record : kRecords) {
+      check_record(*target, source, record, target->converter->convert(record, source));
+    }
   }
 }
 
@@ -57,17 +66,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace chatfmt::fuzz;
   const std::string_view text = as_text(data, size);
   check_json_round_trip(text);
-  const MemoryFile file(text);
+  constexpr std::string_view kOrigin = "tools.json";
   Json tools;
   try {
-    tools = cli::load_tools_file(file.path());
+    tools = detail::parse_tool_list(text, std::string(kOrigin));
   } catch (const UsageError& error) {
-    FUZZ_REQUIRE(std::string_view(error.what()).starts_with(file.path()), "a tools file error does not name the file",
+    FUZZ_REQUIRE(std::string_view(error.what()).starts_with(kOrigin), "a tool list error does not name its origin",
                  error.what());
+    FUZZ_REQUIRE(is_utf8(error.what()), "a tool list error is not valid UTF-8", error.what());
     return 0;
   }
-  FUZZ_REQUIRE(tools.is_array(), "load_tools_file accepted something that is not a list",
+  FUZZ_REQUIRE(tools.is_array(), "parse_tool_list accepted something that is not a list",
                tools.dump(-1, ' ', false, Json::error_handler_t::replace));
-  convert_with(tools);
+  convert_with(text);
   return 0;
 }
