@@ -28,9 +28,11 @@ TEKKEN = os.path.join(ROOT, "tests", "fixtures", "tekken", "tekken_fixture.json"
 SENTENCEPIECE = os.path.join(ROOT, "tests", "reference", "mistral-common", "tokenizers")
 PUNIE_TOOLS = os.path.join(ROOT, "schemas", "punie-tools.json")
 
-# fuzz_jsonl_record's first byte picks the target and options (its low 7 bits: writers() x 4 option
-# variants) and whether the input goes through process_jsonl (its top bit).
-TARGET_SELECTORS = 7 * 4
+# fuzz_jsonl_record's first byte picks the target and options (its low 7 bits: the targets of the
+# one table x 4 option variants) and whether the input goes through process_jsonl (its top bit).
+# The number of targets comes from `chatfmt formats --json` (second argument) when given.
+OPTION_VARIANTS = 4
+TARGET_SELECTORS = 7 * OPTION_VARIANTS
 THROUGH_PIPELINE = 0x80
 
 
@@ -457,9 +459,15 @@ def write_dictionary(path, entries):
 
 
 def main():
-    if len(sys.argv) != 2:
+    global TARGET_SELECTORS
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     out = sys.argv[1]
+    if len(sys.argv) == 3:  # a chatfmt binary: its table says how many targets there are
+        import subprocess
+        formats = json.loads(subprocess.run([sys.argv[2], "formats", "--json"], check=True,
+                                            capture_output=True).stdout)
+        TARGET_SELECTORS = len(formats["targets"]) * OPTION_VARIANTS
     picked = pick_records(load_records())
     jsonl_record_seeds(out, picked)
     embedded_call_seeds(out, picked)

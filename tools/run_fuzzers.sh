@@ -27,14 +27,14 @@ cpu_seconds() {
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCHATFMT_BUILD_FUZZERS=ON -DCHATFMT_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target fuzzers
+cmake --build "$build" -j2 --target fuzzers chatfmt
 times >"$cpu_file"
 echo "fuzz: built in $((SECONDS - start)) s (CPU $(cpu_seconds) s)"
 
 # Fresh corpora every run, under the build directory: the repository is never written.
 rm -rf "$work"
 mkdir -p "$work"
-python3 tools/make_fuzz_seeds.py "$work/seeds"
+python3 tools/make_fuzz_seeds.py "$work/seeds" "$build/chatfmt"
 "$bin/fuzz_dictionary" >"$work/seeds/dictionaries/text.dict"
 
 # target, dictionary, -max_len (the largest seeds are ~18 KB tokenizer files).
