@@ -11,12 +11,12 @@
 #include "chatfmt/errors.hpp"
 #include "core/text.hpp"
 #include "mistral_vocabulary.hpp"
-#include "registry_entries.hpp"
+#include "mistral_writer.hpp"
 
 namespace chatfmt {
 namespace {
 
-enum class Version { v3, v7, v11, v13, v15 };
+using Version = MistralVersion;
 
 // A message as the template sees it.
 struct TemplateMessage {
@@ -346,126 +346,10 @@ class MistralWriter final : public TextWriter {
   WriterOptions options_;
 };
 
-template <Version version>
-std::unique_ptr<Writer> make_writer(const WriterOptions& options) {
-  return std::make_unique<MistralWriter>(version, options);
-}
-
-using namespace mistral;  // the rows below list the vocabulary's tokens
-constexpr auto D = ControlUse::delimiter;
-
 }  // namespace
 
-const TargetRow& mistral_v3_target() {
-  static const TargetRow row{
-      {"mistral-v3",
-       {},
-       "Mistral tokenizer v3 chat template ([TOOL_CALLS][{…}], system prompt in the last [INST])",
-       true,
-       {{kBos, D},
-        {kEos, D},
-        {kInst, D},
-        {kInstEnd, D},
-        {kToolCalls, D},
-        {kAvailableTools, D},
-        {kAvailableToolsEnd, D},
-        {kToolResults, D},
-        {kToolResultsEnd, D}},
-       {WriterOption::drop_text_with_tool_calls}},
-      &make_writer<Version::v3>};
-  return row;
-}
-
-const TargetRow& mistral_v7_target() {
-  static const TargetRow row{{"mistral-v7",
-                              {},
-                              "Mistral tokenizer v7 chat template ([SYSTEM_PROMPT], [TOOL_CONTENT])",
-                              true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kToolContent, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D}},
-                              {}},
-                             &make_writer<Version::v7>};
-  return row;
-}
-
-const TargetRow& mistral_v11_target() {
-  static const TargetRow row{{"mistral-v11",
-                              {},
-                              "Mistral tokenizer v11 chat template ([TOOL_CALLS]name[CALL_ID]id[ARGS]{…})",
-                              true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kCallId, D},
-                               {kArgs, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kToolContent, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D}},
-                              {}},
-                             &make_writer<Version::v11>};
-  return row;
-}
-
-const TargetRow& mistral_v13_target() {
-  static const TargetRow row{{"mistral-v13",
-                              {"devstral-small-2"},
-                              "Mistral tokenizer v13 chat template, as Devstral Small 2 uses",
-                              true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kArgs, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D}},
-                              {}},
-                             &make_writer<Version::v13>};
-  return row;
-}
-
-const TargetRow& mistral_v15_target() {
-  static const TargetRow row{{"mistral-v15",
-                              {},
-                              "Mistral tokenizer v15 chat template (v13 plus [MODEL_SETTINGS])",
-                              true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kArgs, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D},
-                               {kModelSettings, D},
-                               {kModelSettingsEnd, D}},
-                              {}},
-                             &make_writer<Version::v15>};
-  return row;
+std::unique_ptr<Writer> make_mistral_writer(MistralVersion version, const WriterOptions& options) {
+  return std::make_unique<MistralWriter>(version, options);
 }
 
 }  // namespace chatfmt
