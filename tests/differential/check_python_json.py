@@ -30,6 +30,12 @@ def random_float(rng):
 
 def random_string(rng):
     alphabet = "ab \"\\/\n\t\r\b\f\x00\x01\x1f\x7f\x85\xa0\xadé日本👩\u200b\u2028\u3000\ufeff\U000e0001<>&'"
+    # Some long strings with rare escapes too: the escaper scans 16 bytes at a time, so escapes must
+    # land at every offset of a block, and runs must cross block boundaries.
+    if rng.randrange(4) == 0:
+        plain = "abcdefghij é日本 xyz"
+        return "".join(rng.choice(alphabet) if rng.randrange(20) == 0 else rng.choice(plain)
+                       for _ in range(rng.randrange(12, 80)))
     return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
 
 
