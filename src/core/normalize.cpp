@@ -9,6 +9,7 @@
 
 #include "chatfmt/errors.hpp"
 #include "chatfmt/targets.hpp"
+#include "core/control_scan.hpp"
 #include "core/text.hpp"
 
 namespace chatfmt::detail {
@@ -119,37 +120,40 @@ const std::string* function_name(const Json& function) {
   return name != function.end() && name->is_string() ? &name->get_ref<const std::string&>() : nullptr;
 }
 
-// Finds a foreign delimiter inside any string of `value` (keys included).
-const std::string_view* find_delimiter(std::string_view s) {
-  for (const auto& delimiter : control_strings_of_all_formats()) {
-    if (s.find(delimiter) != std::string_view::npos) return &delimiter;
-  }
-  return nullptr;
+[[noreturn]] void foreign_delimiter(std::string_view text, const std::string& where) {
+  const std::string_view delimiter = ControlStringScanner::all_formats().first_contained(text);
+  throw RecordError(Rule::foreign_delimiter, where + " contains the chat-control string '" + std::string(delimiter) +
+                                                 "', which would leak into the converted text; fix the source, or "
+                                                 "pass --on-foreign-delimiter=keep to keep it knowingly");
 }
 
-void check_string(std::string_view s, const std::string& where) {
-  if (const auto* delimiter = find_delimiter(s)) {
-    throw RecordError(Rule::foreign_delimiter,
-                      where + " contains the chat-control string '" + std::string(*delimiter) +
-                          "', which would leak into the converted text; fix the source, or pass "
-                          "--on-foreign-delimiter=keep to keep it knowingly");
-  }
-}
+bool has_control_string(std::string_view text) { return ControlStringScanner::all_formats().contains_any(text); }
 
-void check_json(const Json& value, const std::string& where) {
+// The path below a JSON value of the first string (or key) holding a control string, or nullopt.
+// Paths are built only for that one string: a record's thousands of clean strings cost none.
+std::optional<std::string> find_in_json(const Json& value, std::string_view& found) {
   if (value.is_string()) {
-    check_string(value.get_ref<const std::string&>(), where);
-  } else if (value.is_object()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (!has_control_string(text)) return std::nullopt;
+    found = text;
+    return std::string();
+  }
+  if (value.is_object()) {
     for (const auto& [key, item] : value.items()) {
-      check_string(key, where);
-      std::string item_where = where;
-      item_where.append(".").append(key);
-      check_json(item, item_where);
+      if (has_control_string(key)) {
+        found = key;
+        return std::string();
+      }
+      if (auto below = find_in_json(item, found)) return "." + key + *below;
     }
   } else if (value.is_array()) {
     std::size_t index = 0;
-    for (const auto& item : value) check_json(item, where + "[" + std::to_string(index++) + "]");
+    for (const auto& item : value) {
+      if (auto below = find_in_json(item, found)) return "[" + std::to_string(index) + "]" + *below;
+      ++index;
+    }
   }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -284,10 +288,12 @@ void normalize(Conversation& conversation, const ConvertOptions& options, const 
   if (options.foreign_delimiters == ForeignDelimiterPolicy::keep) return;
   for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
     const Message& message = conversation.messages[m];
-    check_string(message.content, message_where(m) + ".content");
+    if (has_control_string(message.content)) foreign_delimiter(message.content, message_where(m) + ".content");
     for (std::size_t c = 0; c < message.tool_calls.size(); ++c) {
-      check_json(message.tool_calls[c].arguments,
-                 message_where(m) + ".tool_calls[" + std::to_string(c) + "].arguments");
+      std::string_view found;
+      if (auto path = find_in_json(message.tool_calls[c].arguments, found)) {
+        foreign_delimiter(found, message_where(m) + ".tool_calls[" + std::to_string(c) + "].arguments" + *path);
+      }
     }
   }
 }

@@ -11,6 +11,7 @@
 
 #include "chatfmt/convert.hpp"
 #include "chatfmt/tokenizer.hpp"
+#include "core/control_scan.hpp"
 #include "core/json.hpp"
 
 namespace chatfmt {
@@ -110,6 +111,36 @@ TEST(ControlStrings, RefusedBecauseOfTheRuleAndOnlyControlStrings) {
     const RecordOutcome outcome = converter.convert(with_system(record, text), {"t", 1});
     EXPECT_TRUE(outcome.accepted) << text << ": " << outcome.reason;
   }
+}
+
+// The one-pass scanner finds what a search per string finds: every control string at every offset
+// of a 16-byte block and across block ends, near misses (a prefix cut short) found nowhere.
+TEST(ControlStrings, ScannerAgreesWithASearchPerString) {
+  const auto& scanner = detail::ControlStringScanner::all_formats();
+  const auto& all = control_strings_of_all_formats();
+  auto naive = [&](std::string_view text) {
+    return std::any_of(all.begin(), all.end(), [&](std::string_view s) { return text.find(s) != text.npos; });
+  };
+  std::size_t checked = 0;
+  for (const auto control : all) {
+    for (std::size_t offset = 0; offset < 40; ++offset) {
+      for (const std::size_t tail : {0UL, 1UL, 17UL}) {
+        const std::string hit = std::string(offset, 'x') + std::string(control) + std::string(tail, 'y');
+        const std::string cut =
+            std::string(offset, '<') + std::string(control.substr(0, control.size() - 1)) + std::string(tail, '[');
+        EXPECT_TRUE(scanner.contains_any(hit)) << hit;
+        EXPECT_EQ(scanner.contains_any(cut), naive(cut)) << cut;
+        checked += 2;
+      }
+    }
+  }
+  EXPECT_FALSE(scanner.contains_any(""));
+  EXPECT_FALSE(scanner.contains_any(std::string(100, '<') + std::string(100, '[')));
+  // Messages name the string listed first in the table, whatever its position in the text.
+  const std::string two = "a [INST] b " + std::string(all.front());
+  EXPECT_EQ(scanner.first_contained(two), all.front());
+  EXPECT_EQ(scanner.first_contained("nothing here"), "");
+  EXPECT_GT(checked, 1000U);
 }
 
 // The tokenizers the tests have, by the targets whose text they read.
