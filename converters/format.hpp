@@ -32,12 +32,14 @@ class ReadSetup {
   explicit ReadSetup(ReadOptions options);
   const ReadOptions& options() const { return options_; }
   /// The --tools list, or nullptr.
-  const Json* default_tools() const { return tools_ ? &*tools_ : nullptr; }
+  const Json* default_tools() const { return tools_ ? &tools_->json() : nullptr; }
+  /// The same, shared with every record that takes it.
+  const SharedToolList& shared_default_tools() const { return tools_; }
   bool is_ignored(std::string_view key) const;
 
  private:
   ReadOptions options_;
-  std::optional<Json> tools_;
+  SharedToolList tools_;
 };
 
 /// What decoding one message needs: where it is (for messages), the tool list that types XML

@@ -213,7 +213,9 @@ class MistralWriter final : public TextWriter {
     std::string available_tools;
     if (has_tools) {
       available_tools = mistral::kAvailableTools;
-      append_python_json(available_tools, *conversation.tools);
+      available_tools +=
+          conversation.tools->rendered(ToolList::Rendering::python_json,
+                                       [](const Json& tools, std::string& out) { append_python_json(out, tools); });
       available_tools += mistral::kAvailableToolsEnd;
     }
     std::size_t last_user = 0;

@@ -151,13 +151,13 @@ class OpenAiMessagesReader final : public RecordReader {
       } else if (field.key == "tools") {
         if (field.value.is_null()) continue;
         if (!field.value.is_array()) throw RecordError(Rule::record_shape, "\"tools\" must be a list");
-        conversation.tools = detail::to_json(field.value);
+        conversation.tools = std::make_shared<const ToolList>(detail::to_json(field.value));
       } else if (!setup.is_ignored(field.key)) {
         throw RecordError(Rule::unknown_key, key_error("record", field.key));
       }
     }
     // Indexed once for the record: conversation.tools does not change while messages are read.
-    const detail::ToolIndex tools(conversation.tools ? &*conversation.tools : setup.default_tools());
+    const detail::ToolIndex tools(conversation.tools ? &conversation.tools->json() : setup.default_tools());
     std::size_t index = 0;
     for (element message : messages) {
       read_message(conversation, message, "messages[" + std::to_string(index++) + "]", tools, setup);
@@ -194,7 +194,7 @@ class OpenAiWriter final : public Writer {
     }
     Json record = Json::object();
     record["messages"] = std::move(messages);
-    if (conversation.tools && !conversation.tools->empty()) record["tools"] = *conversation.tools;
+    if (conversation.tools && !conversation.tools->empty()) record["tools"] = conversation.tools->json();
     out += record.dump(-1, ' ', false, Json::error_handler_t::strict);
   }
 };

@@ -129,7 +129,7 @@ class Qwen3ChatmlReader final : public RecordReader {
       if (*role == Role::system && conversation.messages.empty()) {
         content = split_tools_section(content, conversation);
       }
-      const Json* tools = conversation.tools ? &*conversation.tools : setup.default_tools();
+      const Json* tools = conversation.tools ? &conversation.tools->json() : setup.default_tools();
       if (!tool_index || tool_index_of != tools) {
         tool_index.emplace(tools);
         tool_index_of = tools;
@@ -167,7 +167,7 @@ class Qwen3ChatmlReader final : public RecordReader {
                         "unusual spacing inside a tool's description or schema?); give the tools as a JSON "
                         "list with --tools, or fix the section");
     }
-    conversation.tools = std::move(tools);
+    conversation.tools = std::make_shared<const ToolList>(std::move(tools));
     return content.substr(0, intro);
   }
 };

@@ -85,7 +85,7 @@ class Qwen3XmlWriter final : public TextWriter {
       text += "system\n";
       text += qwen3::kDefaultSystem;
     }
-    if (has_tools) qwen3::render_tools(*conversation.tools, text);
+    if (has_tools) text += conversation.tools->rendered(ToolList::Rendering::qwen3_tools_section, &qwen3::render_tools);
     if (system_message != nullptr || has_tools) {
       text += qwen3::kTurnClose;
       text += "\n";

@@ -11,6 +11,7 @@
 #include "chatfmt/encodings.hpp"
 #include "chatfmt/pipeline.hpp"
 #include "core/json.hpp"
+#include "core/tool_list.hpp"
 
 namespace chatfmt {
 
@@ -35,7 +36,7 @@ struct Message {
 
 struct Conversation {
   std::vector<Message> messages;
-  std::optional<Json> tools;  ///< an OpenAI tool list, when the record or options give one
+  SharedToolList tools;  ///< an OpenAI tool list, when the record or options give one
   SourceRef source;
 };
 

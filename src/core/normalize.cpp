@@ -95,7 +95,7 @@ void link_results(Conversation& conversation, std::uint64_t record_hash) {
   if (pending && pending->answered > 0) require_answered(conversation.messages.size());
 }
 
-std::string json_type_name(const Json& value) {
+std::string_view json_type_name(const Json& value) {
   if (value.is_string()) return "string";
   if (value.is_boolean()) return "boolean";
   if (value.is_number_integer()) return "integer";
@@ -222,7 +222,7 @@ Json infer_tools(const Conversation& conversation) {
       auto& properties = function.properties.get_ref<Json::object_t&>();
       for (const auto& [key, value] : call.arguments.items()) {
         const auto [slot, new_key] = function.property_at.try_emplace(key, properties.size());
-        const std::string type = json_type_name(value);
+        const std::string type(json_type_name(value));
         if (new_key) {
           properties.emplace_back(key, Json{{"type", type}});
         } else {
@@ -260,20 +260,54 @@ Json infer_tools(const Conversation& conversation) {
   return tools;
 }
 
-void normalize(Conversation& conversation, const ConvertOptions& options, const Json* default_tools,
+namespace {
+
+// The inferred list for a conversation's call signature — each call's name, its argument keys and
+// their JSON types, in order: all infer_tools() reads — made once per signature and thread.
+SharedToolList inferred_tools(const Conversation& conversation) {
+  thread_local std::string signature;
+  thread_local std::unordered_map<std::string, SharedToolList> cache;
+  signature.clear();
+  for (const auto& message : conversation.messages) {
+    for (const auto& call : message.tool_calls) {
+      signature += call.name;
+      signature += '\0';
+      for (const auto& [key, value] : call.arguments.items()) {
+        signature += key;
+        signature += '\1';
+        signature += json_type_name(value);
+        signature += '\2';
+      }
+      signature += '\3';
+    }
+  }
+  if (const auto found = cache.find(signature); found != cache.end()) return found->second;
+  constexpr std::size_t kSignaturesKept = 256;  // a file has a handful; a hostile one cannot grow this
+  if (cache.size() >= kSignaturesKept) cache.clear();
+  auto tools = std::make_shared<const ToolList>(infer_tools(conversation));
+  cache.emplace(signature, tools);
+  return tools;
+}
+
+}  // namespace
+
+void normalize(Conversation& conversation, const ConvertOptions& options, const SharedToolList& default_tools,
                std::uint64_t record_hash) {
   if (conversation.messages.empty()) throw RecordError(Rule::empty_conversation, "the record has no messages");
   link_results(conversation, record_hash);
 
+  bool inferred = false;
   if (options.no_tools) {
     conversation.tools.reset();
   } else if (!conversation.tools && default_tools != nullptr) {
-    conversation.tools = *default_tools;
+    conversation.tools = default_tools;
   } else if (!conversation.tools) {
-    conversation.tools = infer_tools(conversation);
+    // Inferred from the calls, so it defines every function they call.
+    conversation.tools = inferred_tools(conversation);
+    inferred = true;
   }
-  if (conversation.tools && !conversation.tools->empty()) {
-    const ToolIndex tools(&*conversation.tools);
+  if (conversation.tools && !conversation.tools->empty() && !inferred) {
+    const ToolIndex tools(&conversation.tools->json());
     for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
       for (const auto& call : conversation.messages[m].tool_calls) {
         if (tools.find(call.name) == nullptr) {

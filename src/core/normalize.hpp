@@ -15,7 +15,7 @@ namespace chatfmt::detail {
 /// (nullptr: none). `record_hash` seeds derived call ids; the converter passes
 /// content_hash(conversation), so the ids depend on what the record says, not on how its line is
 /// spelled.
-void normalize(Conversation& conversation, const ConvertOptions& options, const Json* default_tools,
+void normalize(Conversation& conversation, const ConvertOptions& options, const SharedToolList& default_tools,
                std::uint64_t record_hash);
 
 /// The id a call without a valid one gets: 9 base-62 characters of XXH3 over

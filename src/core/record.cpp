@@ -85,7 +85,9 @@ std::string read_tools_file(const std::string& path) {
 }
 
 ReadSetup::ReadSetup(ReadOptions options) : options_(std::move(options)) {
-  if (!options_.tools_json.empty()) tools_ = detail::parse_tool_list(options_.tools_json, "the tool list");
+  if (!options_.tools_json.empty()) {
+    tools_ = std::make_shared<const ToolList>(detail::parse_tool_list(options_.tools_json, "the tool list"));
+  }
 }
 
 bool ReadSetup::is_ignored(std::string_view key) const {
@@ -171,7 +173,7 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
     outcome.content_hash = content_hash(conversation);
     // Derived call ids hash what the record says, not how its line spells it: the same
     // conversation gets the same ids whatever its key order, spacing, escapes or duplicate keys.
-    detail::normalize(conversation, state_->options, state_->read.default_tools(), outcome.content_hash);
+    detail::normalize(conversation, state_->options, state_->read.shared_default_tools(), outcome.content_hash);
     if (!text_only) {
       state_->writer->write(conversation, outcome.output);
     } else if (!state_->writer->render_text(conversation, outcome.output)) {

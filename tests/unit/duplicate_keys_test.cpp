@@ -216,7 +216,7 @@ TEST(DuplicateKeys, ToolSchemasKeepTheFirstPositionAndTheLastValue) {
   expect_read_as(duplicated, python);
   const auto c = read(duplicated);
   EXPECT_EQ(c.messages.at(1).tool_calls.at(0).arguments["n"], 7);  // typed by the last "type": a number
-  EXPECT_EQ(c.tools->at(0)["function"]["parameters"]["properties"].begin().key(), "n");
+  EXPECT_EQ(c.tools->json().at(0)["function"]["parameters"]["properties"].begin().key(), "n");
 }
 
 TEST(DuplicateKeys, BigObjectsTooAndWithoutQuadraticLookups) {

@@ -31,7 +31,7 @@ Message result(std::string id = "") {
   return m;
 }
 
-std::string rule_of(Conversation c, const ConvertOptions& options = {}, const Json* tools = nullptr) {
+std::string rule_of(Conversation c, const ConvertOptions& options = {}, const SharedToolList& tools = nullptr) {
   try {
     normalize(c, options, tools, 1);
   } catch (const RecordError& error) {
@@ -149,7 +149,7 @@ TEST(Normalize, InfersToolsFromCalls) {
   c.messages[3].tool_calls[0].arguments = Json{{"s", "x"}, {"n", 1.5}};
   normalize(c, {}, nullptr, 1);
   ASSERT_TRUE(c.tools);
-  EXPECT_EQ(python_json(*c.tools),
+  EXPECT_EQ(python_json(c.tools->json()),
             R"([{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": )"
             R"({"x": {"type": "integer"}}, "required": ["x"]}}}, {"type": "function", "function": {"name": "g", )"
             R"("parameters": {"type": "object", "properties": {"s": {"type": "string"}, "n": {"type": "number"}}, )"
@@ -159,10 +159,10 @@ TEST(Normalize, InfersToolsFromCalls) {
 TEST(Normalize, ToolsOptionsAndUnknownTools) {
   Conversation c;
   c.messages = {text(Role::user, "q"), call("aaaaaaaaa", "f")};
-  const Json g = Json::parse(R"([{"type": "function", "function": {"name": "g"}}])");
-  EXPECT_EQ(rule_of(c, {}, &g), "unknown-tool");
-  const Json f = Json::parse(R"([{"type": "function", "function": {"name": "f"}}])");
-  EXPECT_EQ(rule_of(c, {}, &f), "none");
+  const auto g = std::make_shared<const ToolList>(Json::parse(R"([{"type": "function", "function": {"name": "g"}}])"));
+  EXPECT_EQ(rule_of(c, {}, g), "unknown-tool");
+  const auto f = std::make_shared<const ToolList>(Json::parse(R"([{"type": "function", "function": {"name": "f"}}])"));
+  EXPECT_EQ(rule_of(c, {}, f), "none");
   ConvertOptions none;
   none.no_tools = true;
   normalize(c, none, nullptr, 1);

@@ -28,7 +28,7 @@ TEST(OpenAiReader, StructuredCallsAndToolMessages) {
   EXPECT_EQ(c.messages[1].source_encodings, encoding_bit(*find_encoding("structured-tool-calls")));
   EXPECT_EQ(c.messages[2].tool_call_id, "123456789");
   ASSERT_TRUE(c.tools);
-  EXPECT_TRUE(c.tools->empty());
+  EXPECT_TRUE(c.tools->json().empty());
 }
 
 TEST(OpenAiReader, ToolResponseBlocksBecomeToolMessages) {
