@@ -210,14 +210,12 @@ class MistralWriter final : public TextWriter {
 
     text = mistral::kBos;
     const bool has_tools = conversation.tools && !conversation.tools->empty();
-    std::string available_tools;
-    if (has_tools) {
-      available_tools = mistral::kAvailableTools;
-      available_tools +=
-          conversation.tools->rendered(ToolList::Rendering::python_json,
-                                       [](const Json& tools, std::string& out) { append_python_json(out, tools); });
-      available_tools += mistral::kAvailableToolsEnd;
-    }
+    // The list as the template's tojson writes it, rendered once per list (ToolList).
+    const std::string* available_tools =
+        has_tools
+            ? &conversation.tools->rendered(ToolList::Rendering::python_json,
+                                            [](const Json& tools, std::string& out) { append_python_json(out, tools); })
+            : nullptr;
     std::size_t last_user = 0;
     for (std::size_t k = 0; k < messages.size(); ++k) {
       if (messages[k].role == Role::user) last_user = k;
@@ -248,10 +246,14 @@ class MistralWriter final : public TextWriter {
 
  private:
   void render_user(const TemplateMessage& message, bool is_last_user, bool is_first_user,
-                   const std::string& available_tools, const std::vector<std::string>& system_parts,
+                   const std::string* available_tools, const std::vector<std::string>& system_parts,
                    std::string& text) const {
     const bool modern = version_ == Version::v13 || version_ == Version::v15;
-    if (modern ? is_first_user : is_last_user) text += available_tools;
+    if (available_tools != nullptr && (modern ? is_first_user : is_last_user)) {
+      text += mistral::kAvailableTools;
+      text += *available_tools;
+      text += mistral::kAvailableToolsEnd;
+    }
     if (version_ == Version::v15 && is_first_user) {
       text += mistral::kModelSettings;
       text += "{\"reasoning_effort\": \"none\"}";

@@ -128,7 +128,9 @@ const std::vector<std::string_view>& control_strings_of_all_formats() {
 }
 
 void TextWriter::write(const Conversation& conversation, std::string& out) const {
-  std::string text;
+  // One buffer per thread, kept between records: its capacity is reused, not reallocated.
+  thread_local std::string text;
+  text.clear();
   render_text(conversation, text);
   // Escaping rarely grows text by much: one allocation instead of a doubling series of copies.
   out.reserve(out.size() + text.size() + text.size() / 16 + 16);

@@ -23,7 +23,7 @@ bool is_valid_call_id(std::string_view id) {
 }
 
 // Each result answers the next unanswered call of the assistant turn before it, in order.
-void link_results(Conversation& conversation, std::uint64_t record_hash) {
+void link_results(Conversation& conversation, std::optional<std::uint64_t> record_hash) {
   struct Pending {
     std::size_t message = 0;
     std::size_t answered = 0;
@@ -55,13 +55,16 @@ void link_results(Conversation& conversation, std::uint64_t record_hash) {
       }
     }
   }
+  // Ids hash what the record says (content_hash: roles, contents, calls), computed only when an id
+  // is derived: the ids themselves are not part of it, so deriving them does not change it.
+  if (derives && !record_hash) record_hash = content_hash(conversation);
   for (std::size_t m = 0; derives && m < conversation.messages.size(); ++m) {
     auto& calls = conversation.messages[m].tool_calls;
     for (std::size_t c = 0; c < calls.size(); ++c) {
       if (is_valid_call_id(original_ids[m][c])) continue;
       std::uint64_t attempt = 0;
       do {
-        calls[c].id = derive_call_id(record_hash, m, c, attempt++);
+        calls[c].id = derive_call_id(*record_hash, m, c, attempt++);
       } while (!taken.insert(calls[c].id).second);
     }
   }
@@ -292,7 +295,7 @@ SharedToolList inferred_tools(const Conversation& conversation) {
 }  // namespace
 
 void normalize(Conversation& conversation, const ConvertOptions& options, const SharedToolList& default_tools,
-               std::uint64_t record_hash) {
+               std::optional<std::uint64_t> record_hash) {
   if (conversation.messages.empty()) throw RecordError(Rule::empty_conversation, "the record has no messages");
   link_results(conversation, record_hash);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -12,11 +13,11 @@
 namespace chatfmt::detail {
 
 /// Throws RecordError naming the rule a conversation breaks. `default_tools`: the --tools list
-/// (nullptr: none). `record_hash` seeds derived call ids; the converter passes
-/// content_hash(conversation), so the ids depend on what the record says, not on how its line is
-/// spelled.
+/// (nullptr: none). Derived call ids are seeded with `record_hash`, by default
+/// content_hash(conversation) (computed only when an id is derived), so the ids depend on what the
+/// record says, not on how its line is spelled.
 void normalize(Conversation& conversation, const ConvertOptions& options, const SharedToolList& default_tools,
-               std::uint64_t record_hash);
+               std::optional<std::uint64_t> record_hash = std::nullopt);
 
 /// The id a call without a valid one gets: 9 base-62 characters of XXH3 over
 /// {record_hash, message_index, call_index}; `attempt` > 0 gives the alternatives tried when an id

@@ -169,11 +169,9 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
       }
     }
     Conversation conversation = detail::read_parsed_record(record, source, state_->read, &outcome.shape);
-    for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
-    outcome.content_hash = content_hash(conversation);
     // Derived call ids hash what the record says, not how its line spells it: the same
     // conversation gets the same ids whatever its key order, spacing, escapes or duplicate keys.
-    detail::normalize(conversation, state_->options, state_->read.shared_default_tools(), outcome.content_hash);
+    detail::normalize(conversation, state_->options, state_->read.shared_default_tools());
     if (!text_only) {
       state_->writer->write(conversation, outcome.output);
     } else if (!state_->writer->render_text(conversation, outcome.output)) {
