@@ -4,7 +4,9 @@
 // steps below (to template messages, aggregate, check order, render) follow the templates' own.
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <optional>
+#include <span>
 
 #include <re2/re2.h>
 
@@ -18,12 +20,24 @@ namespace {
 
 using Version = MistralVersion;
 
-// A message as the template sees it.
+// A message as the template sees it: views into the conversation, or into the render's scratch.
 struct TemplateMessage {
   Role role = Role::user;
-  std::optional<std::string> content;  // nullopt: the template's none
+  std::optional<std::string_view> content;  // nullopt: the template's none
+  std::span<const ToolCall* const> calls;
+  std::string_view tool_call_id;
+  std::size_t first_call = 0;  // where its calls start in the render's call list
+};
+
+// What one render needs besides the output, kept per thread between records so that rendering
+// allocates nothing once it has seen records of a size.
+struct RenderScratch {
+  std::vector<TemplateMessage> items;
+  std::vector<TemplateMessage> merged;
   std::vector<const ToolCall*> calls;
-  std::string tool_call_id;
+  std::vector<std::string_view> system_parts;
+  std::deque<std::string> joined;  // contents of merged runs (a deque: views into them stay valid)
+  std::size_t joined_used = 0;
 };
 
 [[noreturn]] void template_error(const std::string& message) {
@@ -33,8 +47,11 @@ struct TemplateMessage {
 // Runs of consecutive user (or assistant) messages become one message: the string contents
 // joined by a blank line, the calls concatenated. System and tool messages stay alone. Every
 // rebuilt message's content is a string ("" when no member had one).
-std::vector<TemplateMessage> aggregate(std::vector<TemplateMessage>& messages) {
-  std::vector<TemplateMessage> merged;
+void aggregate(RenderScratch& scratch) {
+  const std::vector<TemplateMessage>& messages = scratch.items;
+  std::vector<TemplateMessage>& merged = scratch.merged;
+  merged.clear();
+  scratch.joined_used = 0;
   std::size_t i = 0;
   while (i < messages.size()) {
     const Role role = messages[i].role;
@@ -43,27 +60,41 @@ std::vector<TemplateMessage> aggregate(std::vector<TemplateMessage>& messages) {
       while (end < messages.size() && messages[end].role == role) ++end;
     }
     if (role == Role::tool) {
-      merged.push_back(std::move(messages[i]));
+      merged.push_back(messages[i]);
       i = end;
       continue;
     }
     TemplateMessage group;
     group.role = role;
-    std::string text;
-    bool first_part = true;
+    // The members' calls are consecutive in the render's call list: the group's are one span.
+    std::size_t call_count = 0;
+    std::size_t parts = 0;
     for (std::size_t k = i; k < end; ++k) {
-      if (messages[k].content) {
+      call_count += messages[k].calls.size();
+      if (messages[k].content) ++parts;
+    }
+    group.calls = std::span<const ToolCall* const>(scratch.calls).subspan(messages[i].first_call, call_count);
+    if (parts <= 1) {
+      group.content = std::string_view();
+      for (std::size_t k = i; k < end; ++k) {
+        if (messages[k].content) group.content = messages[k].content;
+      }
+    } else {
+      if (scratch.joined_used == scratch.joined.size()) scratch.joined.emplace_back();
+      std::string& text = scratch.joined[scratch.joined_used++];
+      text.clear();
+      bool first_part = true;
+      for (std::size_t k = i; k < end; ++k) {
+        if (!messages[k].content) continue;
         if (!first_part) text += "\n\n";
         text += *messages[k].content;
         first_part = false;
       }
-      for (const ToolCall* call : messages[k].calls) group.calls.push_back(call);
+      group.content = std::string_view(text);
     }
-    group.content = std::move(text);
-    merged.push_back(std::move(group));
+    merged.push_back(group);
     i = end;
   }
-  return merged;
 }
 
 // The templates' message-order checks, with their own wording.
@@ -114,7 +145,7 @@ const std::string& checked_call_id(const ToolCall& call) {
   return call.id;
 }
 
-const std::string& checked_result_id(const TemplateMessage& message) {
+std::string_view checked_result_id(const TemplateMessage& message) {
   if (text::codepoint_count(message.tool_call_id) != 9) {
     template_error("Tool message must have a call_id or tool_call_id of 9 characters or numbers.");
   }
@@ -155,9 +186,10 @@ const RE2& python_float_literal() {
   return re;
 }
 
-void append_v3_tool_content(const std::string& content, std::string& out) {
+void append_v3_tool_content(std::string_view content, std::string& out) {
   constexpr std::size_t kPythonIntDigitLimit = 4300;  // int() refuses longer strings
-  if (RE2::FullMatch(content, python_int_repr()) && content.size() - (content[0] == '-') <= kPythonIntDigitLimit) {
+  if (RE2::FullMatch(re2::StringPiece(content.data(), content.size()), python_int_repr()) &&
+      content.size() - (content[0] == '-') <= kPythonIntDigitLimit) {
     out += content;
     return;
   }
@@ -189,8 +221,11 @@ class MistralWriter final : public TextWriter {
   MistralWriter(Version version, const WriterOptions& options) : version_(version), options_(options) {}
 
   bool render_text(const Conversation& conversation, std::string& text) const override {
-    std::vector<TemplateMessage> messages;
-    std::vector<std::string> system_parts;
+    thread_local RenderScratch scratch;
+    scratch.items.clear();
+    scratch.calls.clear();
+    scratch.system_parts.clear();
+    std::vector<std::string_view>& system_parts = scratch.system_parts;
     for (const auto& message : conversation.messages) {
       if (version_ == Version::v3 && message.role == Role::system) {
         system_parts.push_back(message.content);
@@ -200,12 +235,20 @@ class MistralWriter final : public TextWriter {
       item.role = message.role;
       const bool calls_only = message.role == Role::assistant && !message.tool_calls.empty() &&
                               (message.content.empty() || options_.has(WriterOption::drop_text_with_tool_calls));
-      if (!calls_only) item.content = message.content;
-      for (const auto& call : message.tool_calls) item.calls.push_back(&call);
+      if (!calls_only) item.content = std::string_view(message.content);
+      item.first_call = scratch.calls.size();
+      for (const auto& call : message.tool_calls) scratch.calls.push_back(&call);
       item.tool_call_id = message.tool_call_id;
-      messages.push_back(std::move(item));
+      scratch.items.push_back(item);
     }
-    messages = aggregate(messages);
+    // Spans into the call list once it no longer grows.
+    for (std::size_t k = 0; k < scratch.items.size(); ++k) {
+      const std::size_t end = k + 1 < scratch.items.size() ? scratch.items[k + 1].first_call : scratch.calls.size();
+      scratch.items[k].calls = std::span<const ToolCall* const>(scratch.calls)
+                                   .subspan(scratch.items[k].first_call, end - scratch.items[k].first_call);
+    }
+    aggregate(scratch);
+    const std::vector<TemplateMessage>& messages = scratch.merged;
     check_order(messages, version_);
 
     text = mistral::kBos;
@@ -246,7 +289,7 @@ class MistralWriter final : public TextWriter {
 
  private:
   void render_user(const TemplateMessage& message, bool is_last_user, bool is_first_user,
-                   const std::string* available_tools, const std::vector<std::string>& system_parts,
+                   const std::string* available_tools, const std::vector<std::string_view>& system_parts,
                    std::string& text) const {
     const bool modern = version_ == Version::v13 || version_ == Version::v15;
     if (available_tools != nullptr && (modern ? is_first_user : is_last_user)) {
@@ -314,12 +357,12 @@ class MistralWriter final : public TextWriter {
   }
 
   void render_tool(const TemplateMessage& message, std::string& text) const {
-    const std::string& content = *message.content;
+    const std::string_view content = *message.content;
     switch (version_) {
       case Version::v3: {
         std::string value;
         append_v3_tool_content(content, value);
-        const std::string& id = checked_result_id(message);
+        const std::string_view id = checked_result_id(message);
         text += mistral::kToolResults;
         text += "{\"content\": ";
         text += value;

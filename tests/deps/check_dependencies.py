@@ -44,6 +44,7 @@ DEBIAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # to it (or to a package it depends on, or one that provides it).
 PROGRAMS = {
     "python3": "python3",
+    "git": "git",
     "node": "nodejs",
     "npm": "npm",
     "cmake": "cmake",
