@@ -84,7 +84,7 @@ void read_message(Conversation& conversation, element value, const std::string& 
                   const ReadSetup& setup) {
   simdjson::dom::object object;
   if (value.get(object)) throw RecordError(Rule::record_shape, where + ": a message must be an object");
-  const std::vector<detail::Field> fields = detail::unique_fields(object);
+  const detail::FieldList fields(object);
   const auto role_field =
       std::find_if(fields.begin(), fields.end(), [](const detail::Field& f) { return f.key == "role"; });
   std::string_view role_text;

@@ -22,8 +22,27 @@ std::string JsonParseError::describe() const {
 
 namespace detail {
 
-std::vector<Field> unique_fields(simdjson::dom::object object) {
-  std::vector<Field> fields;
+namespace {
+
+std::vector<std::vector<Field>>& field_vector_pool() {
+  thread_local std::vector<std::vector<Field>> pool;
+  return pool;
+}
+
+}  // namespace
+
+FieldList::~FieldList() {
+  fields_.clear();
+  field_vector_pool().push_back(std::move(fields_));
+}
+
+FieldList::FieldList(simdjson::dom::object object) {
+  auto& pool = field_vector_pool();
+  if (!pool.empty()) {
+    fields_ = std::move(pool.back());
+    pool.pop_back();
+  }
+  std::vector<Field>& fields = fields_;
   // Records, messages and calls have a handful of keys: a linear search is fastest. Objects with
   // thousands (arguments, schemas) switch to an index, so a big object never costs quadratic time.
   constexpr std::size_t kLinearSearchLimit = 16;
@@ -47,7 +66,6 @@ std::vector<Field> unique_fields(simdjson::dom::object object) {
       fields[at->second].value = value;
     }
   }
-  return fields;
 }
 
 std::optional<simdjson::dom::element> find_field(simdjson::dom::object object, std::string_view key) {
@@ -69,7 +87,7 @@ Json to_json(simdjson::dom::element element) {
     }
     case element_type::OBJECT: {
       // Keys are already unique: append without ordered_map's linear search for an existing key.
-      const std::vector<Field> fields = unique_fields(element.get_object().value_unsafe());
+      const FieldList fields(element.get_object().value_unsafe());
       Json object = Json::object();
       auto& items = object.get_ref<Json::object_t&>();
       items.reserve(fields.size());

@@ -21,7 +21,26 @@ struct Field {
 /// position of its first occurrence, with the value of its last. simdjson's DOM keeps every
 /// occurrence and `object["key"]` finds the first, so readers walk objects only through this (or
 /// find_field) and the training text is what Python would make of the same line.
-std::vector<Field> unique_fields(simdjson::dom::object object);
+///
+/// The list lives in a vector lent by the calling thread's pool and given back when the list is
+/// destroyed, so walking a record's objects allocates nothing once the pool has grown to the
+/// record's nesting depth.
+class FieldList {
+ public:
+  explicit FieldList(simdjson::dom::object object);
+  ~FieldList();
+  FieldList(const FieldList&) = delete;
+  FieldList& operator=(const FieldList&) = delete;
+  const Field* begin() const { return fields_.data(); }
+  const Field* end() const { return fields_.data() + fields_.size(); }
+  std::size_t size() const { return fields_.size(); }
+  const Field& operator[](std::size_t i) const { return fields_[i]; }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+inline FieldList unique_fields(simdjson::dom::object object) { return FieldList(object); }
 
 /// The value json.loads keeps for `key` (its last occurrence), or nullopt when the key is absent.
 std::optional<simdjson::dom::element> find_field(simdjson::dom::object object, std::string_view key);
