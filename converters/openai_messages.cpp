@@ -167,35 +167,57 @@ class OpenAiMessagesReader final : public RecordReader {
   }
 };
 
+// Written straight into the output line, compact as nlohmann's dump() writes it (the format this
+// target has always had: no spaces, keys in this order, strings escaped as json.dumps escapes
+// them), instead of building a document per record and dumping it.
 class OpenAiWriter final : public Writer {
  public:
   void write(const Conversation& conversation, std::string& out) const override {
-    Json messages = Json::array();
+    thread_local std::string arguments;
+    out += "{\"messages\":[";
+    bool first_message = true;
     for (const auto& message : conversation.messages) {
-      Json item = Json::object();
-      item["role"] = std::string(role_name(message.role));
-      if (message.role == Role::tool) item["tool_call_id"] = message.tool_call_id;
+      out += first_message ? "{\"role\":" : ",{\"role\":";
+      first_message = false;
+      append_json_string(out, role_name(message.role));
+      if (message.role == Role::tool) {
+        out += ",\"tool_call_id\":";
+        append_json_string(out, message.tool_call_id);
+      }
       // An assistant turn that only calls tools has content null, as the OpenAI API writes it.
+      out += ",\"content\":";
       if (message.role == Role::assistant && !message.tool_calls.empty() && message.content.empty()) {
-        item["content"] = nullptr;
+        out += "null";
       } else {
-        item["content"] = message.content;
+        append_json_string(out, message.content);
       }
       if (!message.tool_calls.empty()) {
-        Json calls = Json::array();
+        out += ",\"tool_calls\":[";
+        bool first_call = true;
         for (const auto& call : message.tool_calls) {
-          calls.push_back(Json{{"id", call.id},
-                               {"type", "function"},
-                               {"function", Json{{"name", call.name}, {"arguments", python_json(call.arguments)}}}});
+          out += first_call ? "{\"id\":" : ",{\"id\":";
+          first_call = false;
+          append_json_string(out, call.id);
+          out += ",\"type\":\"function\",\"function\":{\"name\":";
+          append_json_string(out, call.name);
+          out += ",\"arguments\":";
+          arguments.clear();
+          append_python_json(arguments, call.arguments);
+          append_json_string(out, arguments);
+          out += "}}";
         }
-        item["tool_calls"] = std::move(calls);
+        out += "]";
       }
-      messages.push_back(std::move(item));
+      out += "}";
     }
-    Json record = Json::object();
-    record["messages"] = std::move(messages);
-    if (conversation.tools && !conversation.tools->empty()) record["tools"] = conversation.tools->json();
-    out += record.dump(-1, ' ', false, Json::error_handler_t::strict);
+    out += "]";
+    if (conversation.tools && !conversation.tools->empty()) {
+      out += ",\"tools\":";
+      out += conversation.tools->rendered(ToolList::Rendering::compact_json, [](const Json& tools, std::string& text) {
+        text = tools.dump(-1, ' ', false, Json::error_handler_t::strict);
+      });
+    }
+    out += "}";
   }
 };
 

@@ -14,7 +14,7 @@ namespace chatfmt {
 
 class ToolList {
  public:
-  enum class Rendering { python_json, qwen3_tools_section, kCount };
+  enum class Rendering { python_json, qwen3_tools_section, compact_json, kCount };
 
   explicit ToolList(Json tools) : json_(std::move(tools)) {}
   const Json& json() const { return json_; }
