@@ -4,10 +4,10 @@
 // every control token a writer renders is one its row declares.
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include "chatfmt/convert.hpp"
 #include "chatfmt/tokenizer.hpp"
@@ -201,13 +201,13 @@ TEST(ControlStrings, EveryControlTokenAWriterRendersIsDeclared) {
 // every "[NAME]" or "[/NAME]" is one its row declares. (The code in the records holds only
 // one-letter brackets, list[T].)
 TEST(ControlStrings, EveryBracketedTokenAWriterRendersIsDeclared) {
-  const std::regex bracketed(R"(\[/?[A-Z][A-Z_]+\])");
+  const RE2 bracketed(R"((\[/?[A-Z][A-Z_]+\]))");
   const std::vector<std::string> lines = sample_lines(300);
   std::size_t targets_checked = 0;
   for (const TargetInfo* target : targets()) {
     const auto declared = target->delimiters();
     const bool mistral_style = std::any_of(declared.begin(), declared.end(), [&](std::string_view d) {
-      return std::regex_match(d.begin(), d.end(), bracketed);
+      return RE2::FullMatch(re2::StringPiece(d.data(), d.size()), bracketed);
     });
     if (!mistral_style) continue;
     ++targets_checked;
@@ -221,10 +221,9 @@ TEST(ControlStrings, EveryBracketedTokenAWriterRendersIsDeclared) {
     for (std::size_t k = 0; k < lines.size(); ++k) {
       const RecordOutcome outcome = converter.trainer_text(lines[k], {"train.jsonl", k + 1});
       if (!outcome.accepted) continue;
-      for (auto it = std::sregex_iterator(outcome.output.begin(), outcome.output.end(), bracketed);
-           it != std::sregex_iterator(); ++it) {
-        seen.insert(it->str());
-      }
+      re2::StringPiece rest(outcome.output);
+      std::string token;
+      while (RE2::FindAndConsume(&rest, bracketed, &token)) seen.insert(token);
     }
     for (const auto& token : seen) {
       EXPECT_NE(std::find(declared.begin(), declared.end(), token), declared.end())
