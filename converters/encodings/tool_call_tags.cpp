@@ -1,5 +1,6 @@
 #include "tool_call_tags.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "chatfmt/errors.hpp"
@@ -42,7 +43,8 @@ std::vector<std::string> parameter_types(const Json* tool, std::string_view para
 }
 
 // An XML parameter value typed by the tools schema: strings unless the schema says otherwise.
-Json typed_parameter_value(std::string_view value, const std::vector<std::string>& types, std::string_view where) {
+Json typed_parameter_value(std::string_view value, const std::vector<std::string>& types, std::string_view call_where,
+                           std::string_view parameter) {
   if (types.empty()) return std::string(value);
   for (const auto& type : types) {
     if (type == "string") return std::string(value);
@@ -65,6 +67,7 @@ Json typed_parameter_value(std::string_view value, const std::vector<std::string
   }
   std::string expected;
   for (const auto& type : types) expected += (expected.empty() ? "" : " or ") + type;
+  const std::string where = std::string(call_where) + " parameter " + std::string(parameter);
   throw RecordError(Rule::parameter_type,
                     at(where, "value '" + text::excerpt(value) + "' is not " + expected +
                                   " as the tools schema requires; fix the value or the schema in --tools"));
@@ -109,8 +112,13 @@ ToolCall parse_xml_function(std::string_view body, const ReadContext& context) {
   const Json* tool = context.tools.find(call.name);
   rest.remove_prefix(name_end + 1);
   // Parameter names seen in this call: an ordered object's contains() is a linear search, and a
-  // call may have thousands of parameters. Views into `body`, which outlives the loop.
-  std::unordered_set<std::string_view> seen;
+  // call may have thousands of parameters. Views into `body`, which outlives the loop. A set
+  // kept per thread (cleared, not freed), and used only past a few names.
+  thread_local std::unordered_set<std::string_view> seen;
+  thread_local std::vector<std::string_view> names;
+  seen.clear();
+  names.clear();
+  constexpr std::size_t kLinearSearchLimit = 8;
   auto& arguments = call.arguments.get_ref<Json::object_t&>();
   for (;;) {
     rest = text::lstrip_ascii(rest);
@@ -127,12 +135,19 @@ ToolCall parse_xml_function(std::string_view body, const ReadContext& context) {
       if (value_end == std::string_view::npos) {
         throw RecordError(Rule::tool_call_xml, at(where, "<parameter=" + pname + "> is not closed by </parameter>"));
       }
-      if (!seen.insert(pname_view).second) {
+      bool repeated = false;
+      if (names.size() < kLinearSearchLimit) {
+        repeated = std::find(names.begin(), names.end(), pname_view) != names.end();
+        if (!repeated) names.push_back(pname_view);
+        if (names.size() == kLinearSearchLimit) seen.insert(names.begin(), names.end());
+      } else {
+        repeated = !seen.insert(pname_view).second;
+      }
+      if (repeated) {
         throw RecordError(Rule::tool_call_xml, at(where, "parameter '" + pname + "' appears twice in one call"));
       }
       const std::string_view value = text::strip_one_newline_each_side(rest.substr(0, value_end));
-      arguments.emplace_back(pname, typed_parameter_value(value, parameter_types(tool, pname),
-                                                          std::string(where) + " parameter " + pname));
+      arguments.emplace_back(pname, typed_parameter_value(value, parameter_types(tool, pname), where, pname));
       rest.remove_prefix(value_end + kParameterClose.size());
     } else if (text::starts_with(rest, kFunctionClose)) {
       rest.remove_prefix(kFunctionClose.size());

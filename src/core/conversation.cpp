@@ -28,9 +28,11 @@ std::optional<Role> parse_role(std::string_view name) {
 }
 
 std::uint64_t content_hash(const Conversation& conversation) {
-  // Length-prefixed fields, so no two different conversations serialize alike.
-  std::string canonical;
-  auto field = [&canonical](std::string_view text) {
+  // Length-prefixed fields, so no two different conversations serialize alike. One buffer per
+  // thread, kept between records.
+  thread_local std::string canonical;
+  canonical.clear();
+  auto field = [](std::string_view text) {
     canonical += std::to_string(text.size());
     canonical += ':';
     canonical += text;
@@ -40,7 +42,10 @@ std::uint64_t content_hash(const Conversation& conversation) {
     field(message.content);
     for (const auto& call : message.tool_calls) {
       field(call.name);
-      field(python_json(call.arguments));
+      thread_local std::string arguments;
+      arguments.clear();
+      append_python_json(arguments, call.arguments);
+      field(arguments);
     }
     canonical += ';';
   }
