@@ -3,6 +3,8 @@
 // conventions); written with structured tool_calls (arguments as a JSON string) and role "tool"
 // results carrying tool_call_id — what mlx_lm and transformers' apply_chat_template take.
 #include <algorithm>
+#include <array>
+#include <charconv>
 
 #include "chatfmt/errors.hpp"
 #include "core/json_internal.hpp"
@@ -24,12 +26,39 @@ std::string key_error(std::string_view where, std::string_view key) {
          " if it is metadata you mean to drop)";
 }
 
-// Message content: a string, null, or a list of {"type": "text", "text": …} parts (joined).
-std::string read_content(element value, const std::string& where) {
+// "messages[12]" and "messages[12].content", written into a buffer on the stack: a record's
+// locations cost nothing unless an error quotes them.
+class MessageWhere {
+ public:
+  explicit MessageWhere(std::size_t index) {
+    constexpr std::string_view prefix = "messages[";
+    std::copy(prefix.begin(), prefix.end(), buffer_.begin());
+    char* end = std::to_chars(buffer_.data() + prefix.size(), buffer_.data() + 32, index).ptr;
+    *end++ = ']';
+    message_size_ = static_cast<std::size_t>(end - buffer_.data());
+    constexpr std::string_view content = ".content";
+    std::copy(content.begin(), content.end(), end);
+    content_size_ = message_size_ + content.size();
+  }
+  std::string_view message() const { return {buffer_.data(), message_size_}; }
+  std::string_view content() const { return {buffer_.data(), content_size_}; }
+
+ private:
+  std::array<char, 48> buffer_{};
+  std::size_t message_size_ = 0;
+  std::size_t content_size_ = 0;
+};
+
+std::string operator+(std::string_view where, const char* what) { return std::string(where) + what; }
+
+// Message content: a string, null, or a list of {"type": "text", "text": …} parts (joined). A
+// view into the record, or into a buffer of the thread's that the next call reuses.
+std::string_view read_content(element value, std::string_view where) {
   if (value.is_null()) return {};
-  if (value.is_string()) return std::string(value.get_string().value_unsafe());
+  if (value.is_string()) return value.get_string().value_unsafe();
   if (value.is_array()) {
-    std::string joined;
+    thread_local std::string joined;
+    joined.clear();
     const simdjson::dom::array parts = value.get_array().value_unsafe();
     for (element part : parts) {
       simdjson::dom::object fields;
@@ -80,8 +109,10 @@ ToolCall read_structured_call(element value, const std::string& where) {
   return call;
 }
 
-void read_message(Conversation& conversation, element value, const std::string& where, const detail::ToolIndex& tools,
+void read_message(Conversation& conversation, element value, std::size_t index, const detail::ToolIndex& tools,
                   const ReadSetup& setup) {
+  const MessageWhere location(index);
+  const std::string_view where = location.message();
   simdjson::dom::object object;
   if (value.get(object)) throw RecordError(Rule::record_shape, where + ": a message must be an object");
   const detail::FieldList fields(object);
@@ -96,7 +127,7 @@ void read_message(Conversation& conversation, element value, const std::string& 
     throw RecordError(Rule::unknown_role,
                       where + ": role '" + std::string(role_text) + "' is not one of system, user, assistant, tool");
   }
-  std::string content;
+  std::string_view content;
   std::vector<ToolCall> structured_calls;
   std::string tool_call_id;
   for (const auto& field : fields) {
@@ -104,14 +135,15 @@ void read_message(Conversation& conversation, element value, const std::string& 
     if (key == "role" || key == "name") {
       continue;  // "name" on a tool message repeats the call's function name
     } else if (key == "content") {
-      content = read_content(field.value, where + ".content");
+      content = read_content(field.value, location.content());
     } else if (key == "tool_calls") {
       if (field.value.is_null()) continue;
       simdjson::dom::array calls;
       if (field.value.get(calls)) throw RecordError(Rule::tool_call_json, where + ": tool_calls must be a list");
-      std::size_t index = 0;
+      std::size_t call_index = 0;
       for (element call : calls) {
-        structured_calls.push_back(read_structured_call(call, where + ".tool_calls[" + std::to_string(index++) + "]"));
+        structured_calls.push_back(
+            read_structured_call(call, std::string(where) + ".tool_calls[" + std::to_string(call_index++) + "]"));
       }
     } else if (key == "tool_call_id" || key == "call_id") {
       std::string_view id;
@@ -125,8 +157,7 @@ void read_message(Conversation& conversation, element value, const std::string& 
   if (!structured_calls.empty() && *role != Role::assistant) {
     throw RecordError(Rule::record_shape, where + ": only assistant messages can have tool_calls");
   }
-  const std::string content_where = where + ".content";
-  embedded::append_turn(conversation, *role, content, ReadContext{content_where, tools, setup},
+  embedded::append_turn(conversation, *role, content, ReadContext{location.content(), tools, setup},
                         std::move(tool_call_id));
   if (!structured_calls.empty()) {
     Message& message = conversation.messages.back();
@@ -159,9 +190,7 @@ class OpenAiMessagesReader final : public RecordReader {
     // Indexed once for the record: conversation.tools does not change while messages are read.
     const detail::ToolIndex tools(conversation.tools ? &conversation.tools->json() : setup.default_tools());
     std::size_t index = 0;
-    for (element message : messages) {
-      read_message(conversation, message, "messages[" + std::to_string(index++) + "]", tools, setup);
-    }
+    for (element message : messages) read_message(conversation, message, index++, tools, setup);
     embedded::check_conversation(conversation, setup);
     return conversation;
   }
