@@ -189,6 +189,7 @@ class OpenAiMessagesReader final : public RecordReader {
     }
     // Indexed once for the record: conversation.tools does not change while messages are read.
     const detail::ToolIndex tools(conversation.tools ? &conversation.tools->json() : setup.default_tools());
+    conversation.messages.reserve(messages.size());  // tool-response blocks may add more; rarely
     std::size_t index = 0;
     for (element message : messages) read_message(conversation, message, index++, tools, setup);
     embedded::check_conversation(conversation, setup);

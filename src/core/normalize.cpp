@@ -23,6 +23,38 @@ bool is_valid_call_id(std::string_view id) {
 }
 
 // Each result answers the next unanswered call of the assistant turn before it, in order.
+// The call ids a record has taken: a linear search for the usual handful, a hash set past that
+// (a record may make 40,000 calls). Views, per-thread buffers reused between records.
+class TakenIds {
+ public:
+  TakenIds() {
+    list().clear();
+    set().clear();
+  }
+  /// False when `id` was taken already.
+  bool insert(std::string_view id) {
+    constexpr std::size_t kLinearSearchLimit = 32;
+    auto& ids = list();
+    if (ids.size() < kLinearSearchLimit) {
+      if (std::find(ids.begin(), ids.end(), id) != ids.end()) return false;
+      ids.push_back(id);
+      if (ids.size() == kLinearSearchLimit) set().insert(ids.begin(), ids.end());
+      return true;
+    }
+    return set().insert(id).second;
+  }
+
+ private:
+  static std::vector<std::string_view>& list() {
+    thread_local std::vector<std::string_view> ids;
+    return ids;
+  }
+  static std::unordered_set<std::string_view>& set() {
+    thread_local std::unordered_set<std::string_view> ids;
+    return ids;
+  }
+};
+
 void link_results(Conversation& conversation, std::optional<std::uint64_t> record_hash) {
   struct Pending {
     std::size_t message = 0;
@@ -42,12 +74,27 @@ void link_results(Conversation& conversation, std::optional<std::uint64_t> recor
   // First make every call id valid, remembering the ids results may refer to. A derived id
   // never repeats an id of the record (kept or derived): results in the openai target are
   // matched by id downstream, and a collision, however unlikely, would pair them wrongly.
-  std::vector<std::vector<std::string>> original_ids(conversation.messages.size());
-  std::unordered_set<std::string> taken;
+  // Per-thread buffers, kept between records: the original ids (flat, in call order) and the
+  // ids taken (views into the calls, which do not move while ids are made).
+  thread_local std::vector<std::string> originals;
+  thread_local std::vector<std::size_t> first_original;  // per message: its first call's index in originals
+  std::size_t call_count = 0;
+  first_original.assign(conversation.messages.size() + 1, 0);
+  for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
+    first_original[m] = call_count;
+    for (const auto& call : conversation.messages[m].tool_calls) {
+      if (call_count == originals.size()) originals.emplace_back();
+      originals[call_count++] = call.id;  // assignment keeps the buffer's capacity
+    }
+  }
+  first_original[conversation.messages.size()] = call_count;
+  auto original_id = [&](std::size_t m, std::size_t c) -> const std::string& {
+    return originals[first_original[m] + c];
+  };
+  TakenIds taken;
   bool derives = false;
   for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
     for (const auto& call : conversation.messages[m].tool_calls) {
-      original_ids[m].push_back(call.id);
       if (is_valid_call_id(call.id)) {
         taken.insert(call.id);
       } else {
@@ -61,11 +108,11 @@ void link_results(Conversation& conversation, std::optional<std::uint64_t> recor
   for (std::size_t m = 0; derives && m < conversation.messages.size(); ++m) {
     auto& calls = conversation.messages[m].tool_calls;
     for (std::size_t c = 0; c < calls.size(); ++c) {
-      if (is_valid_call_id(original_ids[m][c])) continue;
+      if (is_valid_call_id(original_id(m, c))) continue;
       std::uint64_t attempt = 0;
       do {
         calls[c].id = derive_call_id(*record_hash, m, c, attempt++);
-      } while (!taken.insert(calls[c].id).second);
+      } while (!taken.insert(calls[c].id));
     }
   }
   for (std::size_t m = 0; m < conversation.messages.size(); ++m) {
@@ -77,7 +124,7 @@ void link_results(Conversation& conversation, std::optional<std::uint64_t> recor
                                                          "result must follow the assistant turn that made the call");
       }
       const auto& call = conversation.messages[pending->message].tool_calls[pending->answered];
-      const auto& original = original_ids[pending->message][pending->answered];
+      const auto& original = original_id(pending->message, pending->answered);
       if (!message.tool_call_id.empty() && message.tool_call_id != original) {
         throw RecordError(Rule::result_id_mismatch,
                           message_where(m) + ": tool_call_id '" + text::excerpt(message.tool_call_id) +
