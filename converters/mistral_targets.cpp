@@ -1,6 +1,8 @@
 // The Mistral targets, one row per tokenizer version: its name, the control tokens it writes (from
-// the one vocabulary, mistral_vocabulary.hpp) and the options it offers. Each version is a small
-// delta on the one before, as in mistral-common; the writer renders them all.
+// the one vocabulary, mistral_vocabulary.hpp) and the options it offers. Each version's tokens are
+// a small delta on the version before, as in mistral-common; one writer renders them all.
+#include <algorithm>
+
 #include "mistral_vocabulary.hpp"
 #include "mistral_writer.hpp"
 #include "registry_entries.hpp"
@@ -13,8 +15,48 @@ std::unique_ptr<Writer> make(const WriterOptions& options) {
   return make_mistral_writer(version, options);
 }
 
-using namespace mistral;  // the rows list the vocabulary's tokens
-constexpr auto D = ControlUse::delimiter;
+using Tokens = std::vector<ControlString>;
+
+Tokens delimiters(std::initializer_list<std::string_view> tokens) {
+  Tokens list;
+  for (const auto token : tokens) list.push_back({token, ControlUse::delimiter});
+  return list;
+}
+
+Tokens plus(Tokens base, std::initializer_list<std::string_view> added) {
+  for (const auto token : added) base.push_back({token, ControlUse::delimiter});
+  return base;
+}
+
+Tokens minus(Tokens base, std::initializer_list<std::string_view> removed) {
+  std::erase_if(
+      base, [&](const ControlString& c) { return std::find(removed.begin(), removed.end(), c.text) != removed.end(); });
+  return base;
+}
+
+using namespace mistral;  // the deltas list the vocabulary's tokens
+
+const Tokens& v3_tokens() {
+  static const Tokens tokens = delimiters(
+      {kBos, kEos, kInst, kInstEnd, kToolCalls, kAvailableTools, kAvailableToolsEnd, kToolResults, kToolResultsEnd});
+  return tokens;
+}
+const Tokens& v7_tokens() {  // a system prompt of its own, results carry their call id
+  static const Tokens tokens = plus(v3_tokens(), {kToolContent, kSystemPrompt, kSystemPromptEnd});
+  return tokens;
+}
+const Tokens& v11_tokens() {  // one [TOOL_CALLS] per call: name[CALL_ID]id[ARGS]{…}
+  static const Tokens tokens = plus(v7_tokens(), {kCallId, kArgs});
+  return tokens;
+}
+const Tokens& v13_tokens() {  // no call ids in the text any more
+  static const Tokens tokens = minus(v11_tokens(), {kCallId, kToolContent});
+  return tokens;
+}
+const Tokens& v15_tokens() {  // model settings before the first [INST]
+  static const Tokens tokens = plus(v13_tokens(), {kModelSettings, kModelSettingsEnd});
+  return tokens;
+}
 
 }  // namespace
 
@@ -24,39 +66,16 @@ const TargetRow& mistral_v3_target() {
        {},
        "Mistral tokenizer v3 chat template ([TOOL_CALLS][{…}], system prompt in the last [INST])",
        true,
-       {{kBos, D},
-        {kEos, D},
-        {kInst, D},
-        {kInstEnd, D},
-        {kToolCalls, D},
-        {kAvailableTools, D},
-        {kAvailableToolsEnd, D},
-        {kToolResults, D},
-        {kToolResultsEnd, D}},
+       v3_tokens(),
        {WriterOption::drop_text_with_tool_calls}},
       &make<MistralVersion::v3>};
   return row;
 }
 
 const TargetRow& mistral_v7_target() {
-  static const TargetRow row{{"mistral-v7",
-                              {},
-                              "Mistral tokenizer v7 chat template ([SYSTEM_PROMPT], [TOOL_CONTENT])",
-                              true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kToolContent, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D}},
-                              {}},
-                             &make<MistralVersion::v7>};
+  static const TargetRow row{
+      {"mistral-v7", {}, "Mistral tokenizer v7 chat template ([SYSTEM_PROMPT], [TOOL_CONTENT])", true, v7_tokens(), {}},
+      &make<MistralVersion::v7>};
   return row;
 }
 
@@ -65,20 +84,7 @@ const TargetRow& mistral_v11_target() {
                               {},
                               "Mistral tokenizer v11 chat template ([TOOL_CALLS]name[CALL_ID]id[ARGS]{…})",
                               true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kCallId, D},
-                               {kArgs, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kToolContent, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D}},
+                              v11_tokens(),
                               {}},
                              &make<MistralVersion::v11>};
   return row;
@@ -89,44 +95,16 @@ const TargetRow& mistral_v13_target() {
                               {"devstral-small-2"},
                               "Mistral tokenizer v13 chat template, as Devstral Small 2 uses",
                               true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kArgs, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D}},
+                              v13_tokens(),
                               {}},
                              &make<MistralVersion::v13>};
   return row;
 }
 
 const TargetRow& mistral_v15_target() {
-  static const TargetRow row{{"mistral-v15",
-                              {},
-                              "Mistral tokenizer v15 chat template (v13 plus [MODEL_SETTINGS])",
-                              true,
-                              {{kBos, D},
-                               {kEos, D},
-                               {kInst, D},
-                               {kInstEnd, D},
-                               {kToolCalls, D},
-                               {kArgs, D},
-                               {kToolResults, D},
-                               {kToolResultsEnd, D},
-                               {kSystemPrompt, D},
-                               {kSystemPromptEnd, D},
-                               {kAvailableTools, D},
-                               {kAvailableToolsEnd, D},
-                               {kModelSettings, D},
-                               {kModelSettingsEnd, D}},
-                              {}},
-                             &make<MistralVersion::v15>};
+  static const TargetRow row{
+      {"mistral-v15", {}, "Mistral tokenizer v15 chat template (v13 plus [MODEL_SETTINGS])", true, v15_tokens(), {}},
+      &make<MistralVersion::v15>};
   return row;
 }
 
