@@ -246,7 +246,9 @@ phase=$EPOCHREALTIME
 rss_sizes=()
 if [[ $RSS_MEGABYTES != "$MEGABYTES" ]]; then rss_sizes+=("$RSS_MEGABYTES"); fi
 if [[ $RSS_SCALING == 1 ]]; then rss_sizes+=("$LARGE_MEGABYTES"); fi
+rss_parts=()
 for megabytes in "${rss_sizes[@]}"; do
+  size_started=$EPOCHREALTIME
   echo "bench: peak RSS on a $megabytes MB corpus" >&2
   "$PY" tools/make_corpus.py "$SOURCE" "$WORK/rss.jsonl" --megabytes "$megabytes"
   for row in "${rows[@]}"; do
@@ -257,6 +259,7 @@ for megabytes in "${rss_sizes[@]}"; do
     rm -f "$WORK"/out.*
   done
   rm -f "$WORK/rss.jsonl"
+  rss_parts+=("$megabytes MB: $(elapsed "$size_started") s")
 done
 rss_seconds=$(elapsed "$phase")
 
@@ -281,9 +284,9 @@ slice_what="$repeats x $SOURCE"
 notes+=("reference slice: first $slice_records corpus records ($slice_what), $rendered_records rendered by the template ($template_errors refused); MB/s counts the slice's input bytes")
 notes+=("$malloc_verdict")
 rss_sizes_shown=none
-((${#rss_sizes[@]} == 0)) || rss_sizes_shown="${rss_sizes[*]} MB"
+((${#rss_sizes[@]} == 0)) || rss_sizes_shown=$(IFS=, && echo "${rss_parts[*]}")
 total_seconds=$(elapsed "$started")
-notes+=("run time: $total_seconds s in all: corpus and slice ${corpus_seconds} s, untimed runs (peak RSS, allocations) ${untimed_seconds} s, $RUNS timed rounds ${timed_seconds} s, peak RSS at other sizes ($rss_sizes_shown) ${rss_seconds} s")
+notes+=("run time: $total_seconds s in all: corpus and slice ${corpus_seconds} s, untimed runs (peak RSS, allocations) ${untimed_seconds} s, $RUNS timed rounds ${timed_seconds} s, peak RSS at other input sizes ${rss_seconds} s ($rss_sizes_shown)")
 
 echo >&2
 "$PY" bench/measure.py report --results "$RESULTS" --markdown bench/results/latest.md \
