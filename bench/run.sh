@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# chatfmt benchmark: one command, deterministic inputs, bounded time (about 6 minutes on 2 idle
-# cores with the defaults). Speed is reported as ratios to baselines measured in this same run
+# chatfmt benchmark: one command, deterministic inputs, bounded time (3.5 to 4 minutes on 2 idle
+# cores with the defaults: untimed runs 50-60 s, 5 timed rounds of 30 s, peak RSS at 100 MB 10-15 s). Speed is reported as ratios to baselines measured in this same run
 # (docs/performance.md): every target of `chatfmt formats --json` and detect, on 1 and 2 threads,
 # against cat, wc -l and a Python+Jinja converter, with allocations per record and peak RSS.
 #
@@ -9,10 +9,10 @@
 # Environment (optional):
 #   BENCH_MEGABYTES      corpus size in MB (10^6 bytes); default: 300 repetitions of the sample
 #                        (data/samples/train.jsonl: 300 x 993 records, 208 MB)
-#   BENCH_RUNS           timed rounds (each times every row once, cat and wc -l twice), default 3
+#   BENCH_RUNS           timed rounds (each times every row once, cat and wc -l twice), default 5
 #   BENCH_SLICE          records for the Python+Jinja reference, default about 2000
 #   BENCH_RSS_MEGABYTES  the second input size at which peak RSS is measured, default 100
-#   BENCH_RSS_SCALING=1  also measure peak RSS on a 1000 MB corpus (about 3 more minutes, 2 GB
+#   BENCH_RSS_SCALING=1  also measure peak RSS on a 1000 MB corpus (about 100 s more, 2 GB
 #                        of temporary disk)
 #   BENCH_BUILD          the build directory to take chatfmt and bench/libmalloc_count.so from,
 #                        default build
@@ -31,7 +31,7 @@ SOURCE=data/samples/train.jsonl
 TEMPLATE=tests/reference/mistral-common/chat_templates/v13.jinja
 ORACLE=tools/oracle/render_chat_template.py
 REPEATS=300
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 SLICE_TARGET=${BENCH_SLICE:-2000}
 RSS_MEGABYTES=${BENCH_RSS_MEGABYTES:-100}
 RSS_SCALING=${BENCH_RSS_SCALING:-0}
