@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# chatfmt benchmark: one command, deterministic inputs, bounded time (3.5 to 4 minutes on 2 idle
-# cores with the defaults: untimed runs 50-60 s, 5 timed rounds of 30 s, peak RSS at 100 MB 10-15 s). Speed is reported as ratios to baselines measured in this same run
+# chatfmt benchmark: one command, deterministic inputs, bounded time (about 3 minutes on 2 idle
+# cores with the defaults: untimed runs 42 s, 5 timed rounds of 25 s, peak RSS at 100 MB 11 s). Speed is reported as ratios to baselines measured in this same run
 # (docs/performance.md): every target of `chatfmt formats --json` and detect, on 1 and 2 threads,
 # against cat, wc -l and a Python+Jinja converter, with allocations per record and peak RSS.
 #
@@ -182,32 +182,38 @@ row_args() {
   esac
 }
 
-# compare_outputs: the outputs of every thread count against the 1-thread ones, byte for byte
-# (convert: output and rejects files; detect: its report); then removes them all, so every run
-# starts without an output file to replace.
+# compare_outputs TARGET WHEN: the outputs of TARGET (or detect) for every thread count against
+# the 1-thread ones, byte for byte (convert: output and rejects files; detect: its report); then
+# removes them, so the machine holds no other row's output and every run starts without an output
+# file to replace. Called right after the target's last row.
 differences=()
 pairs=0
 written=()
 compare_outputs() {
-  local target n a b suffix
-  pairs=0
-  if [[ $1 == "untimed runs" ]]; then
-    for target in "${targets[@]}"; do
-      written+=("$target $(wc -l <"$WORK/out.$target.t1.jsonl")/$(wc -l <"$WORK/out.$target.t1.rejects.jsonl")")
-    done
+  local target=$1 n a b suffix
+  if [[ $2 == "untimed runs" && $target != detect ]]; then
+    written+=("$target $(wc -l <"$WORK/out.$target.t1.jsonl")/$(wc -l <"$WORK/out.$target.t1.rejects.jsonl")")
   fi
-  for target in "${targets[@]}" detect; do
-    for n in "${thread_counts[@]:1}"; do
-      for suffix in jsonl rejects.jsonl; do
-        a=$WORK/out.$target.t1.$suffix b=$WORK/out.$target.t$n.$suffix
-        [[ $target != detect ]] || a=$WORK/detect.t1.txt b=$WORK/detect.t$n.txt
-        [[ $target != detect || $suffix == jsonl ]] || continue
-        pairs=$((pairs + 1))
-        cmp -s "$a" "$b" || differences+=("$1: $(basename "$a") and $(basename "$b") DIFFER")
-      done
+  for n in "${thread_counts[@]:1}"; do
+    for suffix in jsonl rejects.jsonl; do
+      a=$WORK/out.$target.t1.$suffix b=$WORK/out.$target.t$n.$suffix
+      [[ $target != detect ]] || a=$WORK/detect.t1.txt b=$WORK/detect.t$n.txt
+      [[ $target != detect || $suffix == jsonl ]] || continue
+      pairs=$((pairs + 1))
+      cmp -s "$a" "$b" || differences+=("$2: $(basename "$a") and $(basename "$b") DIFFER")
     done
   done
   rm -f "$WORK"/out.* "$WORK"/detect.t*
+}
+
+# after_row ROW WHEN: compares a target's outputs once its last thread count has run.
+after_row() {
+  local kind target threads
+  read -r kind target threads <<<"$1"
+  [[ $kind == convert || $kind == detect ]] || return 0
+  [[ $threads == "${thread_counts[-1]}" ]] || return 0
+  [[ $kind == convert ]] || target=detect
+  compare_outputs "$target" "$2"
 }
 
 measure() { "$PY" bench/measure.py run --results "$RESULTS" "$@"; }
@@ -221,8 +227,8 @@ for row in "${rows[@]}"; do
   extra=()
   [[ ${ARGS[1]} != chatfmt ]] || extra=(--mallocs "$MALLOC_LIB")
   measure --name "$NAME" "${ARGS[@]}" --warmup 1 --runs 0 "${extra[@]}" -- "${CMD[@]}"
+  after_row "$row" "untimed runs"
 done
-compare_outputs "untimed runs"
 untimed_seconds=$(elapsed "$phase")
 
 # 2. Timed: rounds interleave the rows, so a burst of load from elsewhere on the machine lands on
@@ -236,8 +242,8 @@ for ((round = 1; round <= RUNS; round++)); do
     runs=1
     [[ ${ARGS[1]} != cat && ${ARGS[1]} != wc ]] || runs=2
     measure --name "$NAME" "${ARGS[@]}" --runs "$runs" -- "${CMD[@]}"
+    after_row "$row" "round $round"
   done
-  compare_outputs "round $round"
 done
 timed_seconds=$(elapsed "$phase")
 
@@ -267,7 +273,7 @@ notes=()
 if ((${#differences[@]})); then
   notes+=("${differences[@]}")
 else
-  notes+=("identity: $pairs pairs of files (output and rejects of each target, detect's report; ${thread_counts[*]:1} threads vs 1) byte-identical after the untimed runs and after each of the $RUNS rounds")
+  notes+=("identity: $((pairs / (RUNS + 1))) pairs of files (output and rejects of each target, detect's report; ${thread_counts[*]:1} threads vs 1) byte-identical, compared after each target's rows in the untimed runs and in each of the $RUNS rounds")
 fi
 template_errors=$(grep -c '^{"error"' "$WORK/slice.rendered.jsonl" || true)
 default_target=
