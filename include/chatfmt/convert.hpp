@@ -54,13 +54,17 @@ class RecordConverter {
   RecordConverter& operator=(const RecordConverter&) = delete;
   const TargetInfo& target() const;
   RecordOutcome convert(std::string_view line, const SourceRef& source) const;
+  /// convert() into an outcome the caller reuses (it must arrive clear()): what a pipeline worker
+  /// calls, so the output buffer's capacity carries over from record to record.
+  void convert(std::string_view line, const SourceRef& source, RecordOutcome& outcome) const;
   /// The text a trainer reads for this record, in `output`: a {"text": …} record's text as it
   /// is, a message record rendered by the target (targets that write no text reject it with
   /// rule "no-text-target").
   RecordOutcome trainer_text(std::string_view line, const SourceRef& source) const;
+  void trainer_text(std::string_view line, const SourceRef& source, RecordOutcome& outcome) const;
 
  private:
-  RecordOutcome run(std::string_view line, const SourceRef& source, bool text_only) const;
+  void run(std::string_view line, const SourceRef& source, bool text_only, RecordOutcome& outcome) const;
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -44,6 +44,20 @@ struct RecordOutcome {
   std::uint64_t content_hash = 0;  ///< content_hash() of the conversation read (0 when unreadable)
   std::uint64_t record_bytes = 0;  ///< rule "record-too-large": the record's size (it is not kept)
   std::uint64_t tokens = 0;        ///< jobs that tokenize: the record's token count
+
+  /// Back to a fresh outcome, keeping the strings' and vector's capacity: the pipeline hands each
+  /// worker outcomes it has used before, so a record's output costs no allocation once warm.
+  void clear() {
+    accepted = false;
+    output.clear();
+    rule = {};
+    reason.clear();
+    shape = {};
+    message_encodings.clear();
+    content_hash = 0;
+    record_bytes = 0;
+    tokens = 0;
+  }
 };
 
 inline constexpr std::uint64_t kDefaultMaxRecordBytes = std::uint64_t{64} << 20;
@@ -71,8 +85,9 @@ struct PipelineOptions {
   std::function<void(const ProgressEvent& progress)> on_progress;
 };
 
-/// Turns one record line into an outcome. Called concurrently from many threads.
-using RecordProcessor = std::function<RecordOutcome(std::string_view line, const SourceRef& source)>;
+/// Turns one record line into an outcome, filling `outcome` (which arrives clear(): fresh, with
+/// capacity kept from earlier records). Called concurrently from many threads.
+using RecordProcessor = std::function<void(std::string_view line, const SourceRef& source, RecordOutcome& outcome)>;
 /// Receives every record's outcome in input order, from one thread at a time.
 using OutcomeSink = std::function<void(const SourceRef& source, std::string_view line, RecordOutcome& outcome)>;
 

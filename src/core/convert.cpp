@@ -138,7 +138,10 @@ ConvertSummary convert_paths(const std::string& input, const std::string& output
     counters.input_path = job.input;
     counters.output_path = job.output;
     const bool finished = process_jsonl(
-        job.input, [&](std::string_view line, const SourceRef& source) { return converter.convert(line, source); },
+        job.input,
+        [&](std::string_view line, const SourceRef& source, RecordOutcome& outcome) {
+          converter.convert(line, source, outcome);
+        },
         [&](const SourceRef& source, std::string_view line, RecordOutcome& outcome) {
           if (outcome.accepted) {
             out.write(outcome.output);  // the newline apart: appending it could copy a huge record

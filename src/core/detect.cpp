@@ -19,8 +19,7 @@ EncodingSet call_encodings() {
   return set;
 }
 
-RecordOutcome read_only(std::string_view line, const SourceRef& source, const ReadSetup& read) {
-  RecordOutcome outcome;
+void read_only(std::string_view line, const SourceRef& source, const ReadSetup& read, RecordOutcome& outcome) {
   try {
     const Conversation conversation = detail::read_record(line, source, read, &outcome.shape);
     for (const auto& message : conversation.messages) outcome.message_encodings.push_back(message.source_encodings);
@@ -30,7 +29,6 @@ RecordOutcome read_only(std::string_view line, const SourceRef& source, const Re
     outcome.rule = error.rule_id();
     outcome.reason = error.what();
   }
-  return outcome;
 }
 
 }  // namespace
@@ -58,7 +56,10 @@ std::vector<DetectFileReport> detect_paths(const std::vector<std::string>& paths
       DetectFileReport report;
       report.counters.input_path = file;
       process_jsonl(
-          file, [&](std::string_view line, const SourceRef& source) { return read_only(line, source, setup); },
+          file,
+          [&](std::string_view line, const SourceRef& source, RecordOutcome& outcome) {
+            read_only(line, source, setup, outcome);
+          },
           [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
             if (!outcome.accepted) {
               report.unknown.push_back({source.line, std::string(outcome.rule), outcome.reason});

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <unordered_map>
 
 #include <utf8proc.h>
@@ -166,8 +167,9 @@ std::optional<Json> parse_json(std::string_view text, JsonParseError& error) {
 namespace {
 
 // The escape json.dumps(ensure_ascii=False) writes for each byte that needs one (empty: none).
+// Eight bytes a slot, so an escape is copied as one 8-byte move and the length says how many count.
 struct EscapeTable {
-  std::array<std::array<char, 7>, 256> text{};
+  std::array<std::array<char, 8>, 256> text{};
   std::array<std::uint8_t, 256> length{};
   EscapeTable() {
     static constexpr char hex[] = "0123456789abcdef";
@@ -191,47 +193,85 @@ const EscapeTable& escapes() {
   return table;
 }
 
-// The first byte at or after `i` that json.dumps escapes (a control character, '"' or '\\'), or
-// `n`. Sixteen bytes at a time where SSE2 is there (every x86-64): text is mostly runs that need
-// no escape, and a byte-by-byte loop over them was a fifth of a conversion's instructions.
-std::size_t next_escape(const char* p, std::size_t i, std::size_t n) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i last_control = _mm_set1_epi8(0x1F);
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    // max(v, 0x1F) == 0x1F exactly for the bytes v <= 0x1F (unsigned).
-    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
-    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-    const int mask = _mm_movemask_epi8(hit);
-    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+// Writes escaped JSON string bodies through a raw pointer into room made in `out` beforehand:
+// code is dense in quotes and newlines, and an append() per run between two escapes was a quarter
+// of a conversion's instructions. `reserve(n)` before writing up to n bytes; `finish()` trims.
+class EscapeWriter {
+ public:
+  explicit EscapeWriter(std::string& out, std::size_t expected) : out_(out), start_(out.size()) {
+    out_.resize(start_ + expected);
+    at_ = out_.data() + start_;
+    end_ = out_.data() + out_.size();
   }
-#endif
-  for (; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return i;
+  void reserve(std::size_t bytes) {
+    if (static_cast<std::size_t>(end_ - at_) >= bytes) return;
+    const std::size_t used = static_cast<std::size_t>(at_ - out_.data());
+    out_.resize(std::max(out_.size() * 2, used + bytes));
+    at_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
   }
-  return n;
-}
+  char*& at() { return at_; }
+  void finish() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
+
+ private:
+  std::string& out_;
+  std::size_t start_;
+  char* at_ = nullptr;
+  char* end_ = nullptr;
+};
 
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   const EscapeTable& table = escapes();
-  // Escaping rarely grows text by much: one allocation instead of a doubling series of copies.
-  out.reserve(out.size() + text.size() + text.size() / 16 + 2);
-  out.push_back('"');
+  const char* in = text.data();
+  const std::size_t n = text.size();
+  // Room for the text, its quotes and an escape every few bytes; grown only past that.
+  EscapeWriter writer(out, n + n / 4 + 32);
+  char*& at = writer.at();
+  *at++ = '"';
   std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t escape = next_escape(text.data(), i, text.size());
-    out.append(text.data() + i, escape - i);
-    if (escape == text.size()) break;
-    const auto c = static_cast<unsigned char>(text[escape]);
-    out.append(table.text[c].data(), table.length[c]);
-    i = escape + 1;
+  auto escape = [&](unsigned char c) {
+    std::memcpy(at, table.text[c].data(), 8);
+    at += table.length[c];
+  };
+#if defined(__SSE2__)
+  // Sixteen bytes at a time (SSE2 is on every x86-64): each block is stored whole, then the
+  // pointer advances only past the bytes before its first escape.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1F);
+  while (i + 16 <= n) {
+    writer.reserve(16 + 8 + 1);
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(at), v);
+    // max(v, 0x1F) == 0x1F exactly for the bytes v <= 0x1F (unsigned).
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask == 0) {
+      at += 16;
+      i += 16;
+      continue;
+    }
+    const auto before = static_cast<std::size_t>(__builtin_ctz(mask));
+    at += before;
+    i += before;
+    escape(static_cast<unsigned char>(in[i]));
+    ++i;
   }
-  out.push_back('"');
+#endif
+  writer.reserve((n - i) * 6 + 8 + 1);
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (table.length[c] == 0) {
+      *at++ = static_cast<char>(c);
+    } else {
+      escape(c);
+    }
+  }
+  *at++ = '"';
+  writer.finish();
 }
 
 std::string python_float_repr(double value) {

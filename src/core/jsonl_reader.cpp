@@ -1,5 +1,6 @@
 #include "core/jsonl_reader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -29,13 +30,19 @@ bool JsonlReader::fill() {
   if (eof_) return false;
   // Drop consumed bytes so the buffer only ever holds the current (possibly long) line, and give
   // back what a long line grew it to once that line is gone.
-  buffer_.erase(0, start_);
+  const std::size_t kept = end_ - start_;
+  std::memmove(buffer_.data(), buffer_.data() + start_, kept);
   start_ = 0;
-  if (buffer_.capacity() > 8 * kReadSize && buffer_.size() < kReadSize) buffer_.shrink_to_fit();
-  const std::size_t old_size = buffer_.size();
-  buffer_.resize(old_size + kReadSize);
-  const std::size_t got = std::fread(buffer_.data() + old_size, 1, kReadSize, file_);
-  buffer_.resize(old_size + got);
+  end_ = kept;
+  if (buffer_.size() > 8 * kReadSize && kept < kReadSize) {
+    buffer_.resize(2 * kReadSize);
+    buffer_.shrink_to_fit();
+  }
+  // The buffer's size is its room: resized (zero-filled) only when a long line needs more, not
+  // on every read as a size-tracks-content string would be.
+  if (buffer_.size() < end_ + kReadSize) buffer_.resize(std::max(2 * buffer_.size(), end_ + kReadSize));
+  const std::size_t got = std::fread(buffer_.data() + end_, 1, kReadSize, file_);
+  end_ += got;
   bytes_read_ += got;
   if (got < kReadSize) {
     if (std::ferror(file_)) throw UsageError(path_ + ": read error: " + std::strerror(errno));
@@ -48,14 +55,14 @@ bool JsonlReader::fill() {
 std::uint64_t JsonlReader::skip_rest_of_line() {
   std::uint64_t skipped = 0;
   for (;;) {
-    const std::size_t newline = std::string_view(buffer_).find('\n', start_);
+    const std::size_t newline = std::string_view(buffer_.data(), end_).find('\n', start_);
     if (newline != std::string_view::npos) {
       skipped += newline - start_;
       start_ = newline + 1;
       return skipped;
     }
-    skipped += buffer_.size() - start_;
-    start_ = buffer_.size();
+    skipped += end_ - start_;
+    start_ = end_;
     if (!fill()) return skipped;
   }
 }
@@ -64,13 +71,13 @@ bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number, std::
   oversize_bytes = 0;
   std::size_t scan_from = start_;
   for (;;) {
-    const std::size_t newline = std::string_view(buffer_).find('\n', scan_from);
+    const std::size_t newline = std::string_view(buffer_.data(), end_).find('\n', scan_from);
     if (newline != std::string_view::npos) {
       line = std::string_view(buffer_.data() + start_, newline - start_);
       start_ = newline + 1;
       break;
     }
-    const std::size_t scanned = buffer_.size() - start_;
+    const std::size_t scanned = end_ - start_;
     if (max_line_bytes_ != 0 && scanned > max_line_bytes_) {
       // Too long to hold: count it and drop it, so memory stays bounded by the limit.
       line = std::string_view();
@@ -79,9 +86,9 @@ bool JsonlReader::next(std::string_view& line, std::uint64_t& line_number, std::
       return true;
     }
     if (!fill()) {
-      if (start_ >= buffer_.size()) return false;
-      line = std::string_view(buffer_.data() + start_, buffer_.size() - start_);
-      start_ = buffer_.size();
+      if (start_ >= end_) return false;
+      line = std::string_view(buffer_.data() + start_, end_ - start_);
+      start_ = end_;
       break;
     }
     scan_from = start_ + scanned;

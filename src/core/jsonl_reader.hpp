@@ -32,8 +32,9 @@ class JsonlReader {
   std::FILE* file_ = nullptr;
   bool owns_file_ = false;
   bool eof_ = false;
-  std::string buffer_;
+  std::string buffer_;  // its size() is the room; [start_, end_) are the bytes not yet handed out
   std::size_t start_ = 0;
+  std::size_t end_ = 0;
   std::uint64_t line_number_ = 0;
   std::uint64_t bytes_read_ = 0;
 };

@@ -35,12 +35,15 @@ class OutputFile {
 
  private:
   void fail_write(const char* what);
+  void start_writeback();
   std::string path_;                                              // as the user named it
   std::string final_path_;                                        // symlinks resolved: where the bytes end up
   std::string temp_path_;                                         // empty when written directly
   std::vector<std::pair<std::string, int>> created_directories_;  // outermost first, with their slots
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buffer_;
+  std::uint64_t written_ = 0;         // bytes given to write()
+  std::uint64_t handed_to_disk_ = 0;  // of which sync_file_range has started writing back
   int temp_slot_ = -1;
   bool direct_ = false;
   bool committed_ = false;

@@ -32,9 +32,51 @@ struct LineRef {
 struct Batch {
   std::string bytes;
   std::vector<LineRef> lines;
-  std::vector<RecordOutcome> outcomes;
+  std::vector<RecordOutcome> outcomes;  // the first lines.size() are this batch's; kept warm
   std::uint64_t blank_lines = 0;
   std::uint64_t bytes_read = 0;
+
+  // Clears for the next fill. A batch that held a huge record gives that memory back rather than
+  // keep it for the rest of the run: buffers past `keep_bytes` are released.
+  void clear(std::size_t keep_bytes) {
+    if (bytes.capacity() > keep_bytes) std::string().swap(bytes);
+    bytes.clear();
+    for (std::size_t k = 0; k < lines.size() && k < outcomes.size(); ++k) {
+      if (outcomes[k].output.capacity() > keep_bytes) std::string().swap(outcomes[k].output);
+    }
+    lines.clear();
+    blank_lines = 0;
+    bytes_read = 0;
+  }
+};
+
+// Batches go round: the sink hands each one back for the reader to fill again, so its buffers
+// (the line bytes, the outcomes' output strings) are allocated once per run, not once per batch
+// and record. At most max_batches_in_flight exist.
+class BatchPool {
+ public:
+  std::unique_ptr<Batch> take() {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        std::unique_ptr<Batch> batch = std::move(free_.back());
+        free_.pop_back();
+        return batch;
+      }
+    }
+    return std::make_unique<Batch>();
+  }
+  explicit BatchPool(std::size_t keep_bytes) : keep_bytes_(keep_bytes) {}
+  void give_back(std::unique_ptr<Batch> batch) {
+    batch->clear(keep_bytes_);
+    const std::lock_guard lock(mutex_);
+    free_.push_back(std::move(batch));
+  }
+
+ private:
+  std::size_t keep_bytes_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Batch>> free_;
 };
 
 RecordOutcome too_large(std::uint64_t bytes, std::uint64_t limit) {
@@ -127,7 +169,10 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
   SourceRef source;
   source.path = input;
 
+  BatchPool pool(2 * options.batch_bytes);
   auto read_batch = [&](Batch& batch) {
+    // Room for a full batch up front: growing by doubling copied each batch's bytes twice more.
+    batch.bytes.reserve(options.batch_bytes + (options.batch_bytes >> 2));
     std::string_view line;
     std::uint64_t number = 0;
     std::uint64_t oversize = 0;
@@ -150,7 +195,7 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
   };
 
   auto read_stage = [&](tbb::flow_control& control) -> Batch* {
-    auto batch = std::make_unique<Batch>();
+    std::unique_ptr<Batch> batch = pool.take();
     error.guard([&] { read_batch(*batch); });
     if (error.failed() || (batch->lines.empty() && batch->blank_lines == 0)) {
       control.stop();
@@ -161,15 +206,19 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
 
   auto process_stage = [&](Batch* batch) -> Batch* {
     error.guard([&] {
-      batch->outcomes.resize(batch->lines.size());
+      if (batch->outcomes.size() < batch->lines.size()) batch->outcomes.resize(batch->lines.size());
       SourceRef line_source;
       line_source.path = input;
       for (std::size_t k = 0; k < batch->lines.size(); ++k) {
         const LineRef& ref = batch->lines[k];
         line_source.line = ref.number;
-        batch->outcomes[k] = ref.oversize_bytes != 0
-                                 ? too_large(ref.oversize_bytes, options.max_record_bytes)
-                                 : process(std::string_view(batch->bytes).substr(ref.offset, ref.size), line_source);
+        RecordOutcome& outcome = batch->outcomes[k];
+        outcome.clear();
+        if (ref.oversize_bytes != 0) {
+          outcome = too_large(ref.oversize_bytes, options.max_record_bytes);
+        } else {
+          process(std::string_view(batch->bytes).substr(ref.offset, ref.size), line_source, outcome);
+        }
       }
     });
     return batch;
@@ -177,6 +226,12 @@ bool process_jsonl(const std::string& input, const RecordProcessor& process, con
 
   auto sink_stage = [&](Batch* raw) {
     std::unique_ptr<Batch> batch(raw);
+    // Back to the pool once written, whatever happens.
+    struct GiveBack {
+      BatchPool& pool;
+      std::unique_ptr<Batch>& batch;
+      ~GiveBack() { pool.give_back(std::move(batch)); }
+    } give_back{pool, batch};
     error.guard([&] {
       counters.blank_lines += batch->blank_lines;
       for (std::size_t k = 0; k < batch->lines.size(); ++k) {

@@ -146,15 +146,27 @@ const TargetInfo& RecordConverter::target() const { return state_->target.info; 
 RecordConverter::~RecordConverter() = default;
 
 RecordOutcome RecordConverter::convert(std::string_view line, const SourceRef& source) const {
-  return run(line, source, false);
+  RecordOutcome outcome;
+  run(line, source, false, outcome);
+  return outcome;
+}
+
+void RecordConverter::convert(std::string_view line, const SourceRef& source, RecordOutcome& outcome) const {
+  run(line, source, false, outcome);
 }
 
 RecordOutcome RecordConverter::trainer_text(std::string_view line, const SourceRef& source) const {
-  return run(line, source, true);
+  RecordOutcome outcome;
+  run(line, source, true, outcome);
+  return outcome;
 }
 
-RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& source, bool text_only) const {
-  RecordOutcome outcome;
+void RecordConverter::trainer_text(std::string_view line, const SourceRef& source, RecordOutcome& outcome) const {
+  run(line, source, true, outcome);
+}
+
+void RecordConverter::run(std::string_view line, const SourceRef& source, bool text_only,
+                          RecordOutcome& outcome) const {
   try {
     const simdjson::dom::object record = detail::parse_record(line);
     if (text_only) {
@@ -165,7 +177,7 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
       if (text_field && text_field->get(text) == simdjson::SUCCESS && !detail::find_field(record, "messages")) {
         outcome.output.assign(text);
         outcome.accepted = true;
-        return outcome;
+        return;
       }
     }
     Conversation conversation = detail::read_parsed_record(record, source, state_->read, &outcome.shape);
@@ -186,12 +198,11 @@ RecordOutcome RecordConverter::run(std::string_view line, const SourceRef& sourc
     outcome.reason = error.what();
   } catch (const std::exception& error) {
     // A bug of ours must not take the run down or lose the record: it is rejected, with the cause.
-    outcome = RecordOutcome{};
+    outcome.clear();
     outcome.rule = rule_id(Rule::internal_error);
     outcome.reason =
         std::string("chatfmt could not process this record (") + error.what() + "); please report it with the record";
   }
-  return outcome;
 }
 
 }  // namespace chatfmt

@@ -59,9 +59,9 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
       counters.input_path = file;
       process_jsonl(
           file,
-          [&](std::string_view line, const SourceRef& source) {
-            RecordOutcome outcome = converter.trainer_text(line, source);
-            if (!outcome.accepted) return outcome;
+          [&](std::string_view line, const SourceRef& source, RecordOutcome& outcome) {
+            converter.trainer_text(line, source, outcome);
+            if (!outcome.accepted) return;
             thread_local std::vector<TokenId> ids;
             ids.clear();
             tokenizer.encode(outcome.output, ids);
@@ -75,7 +75,6 @@ TokenCountReport count_tokens(const std::vector<std::string>& paths, const Token
               }
               outcome.output += "]\n";
             }
-            return outcome;
           },
           [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
             if (!outcome.accepted) {

@@ -107,11 +107,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     process_jsonl(
         file.path(),
-        [&](std::string_view line, const SourceRef& source) { return target.converter->convert(line, source); },
+        [&](std::string_view line, const SourceRef& source, RecordOutcome& outcome) {
+          target.converter->convert(line, source, outcome);
+        },
         [&](const SourceRef& source, std::string_view line, RecordOutcome& outcome) {
           FUZZ_REQUIRE(seen < expected.size() && expected[seen].first == source.line && expected[seen].second == line,
                        "process_jsonl handed over a line other than the next record", line);
           ++seen;
+          // The pipeline reuses outcomes from batch to batch: nothing of an earlier record may stay.
+          const RecordOutcome fresh = target.converter->convert(line, source);
+          FUZZ_REQUIRE(fresh.accepted == outcome.accepted && fresh.output == outcome.output &&
+                           fresh.rule == outcome.rule && fresh.reason == outcome.reason && fresh.shape == outcome.shape,
+                       "a reused outcome differs from a fresh conversion of the same line", line);
           check_record(target, source, line, outcome);
         },
         options, counters, budget_used);
