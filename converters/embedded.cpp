@@ -1,5 +1,6 @@
 #include "embedded.hpp"
 
+#include <array>
 #include <stdexcept>
 
 #include "chatfmt/errors.hpp"
@@ -19,10 +20,19 @@ struct CallFinder {
   bool known = false;
 };
 
-std::vector<CallFinder> call_finders() {
-  std::vector<CallFinder> finders;
+// One finder per call encoding: at most one per bit of an EncodingSet, so a fixed array copied per
+// assistant turn (no allocation) holds them.
+struct CallFinders {
+  std::array<CallFinder, 8 * sizeof(EncodingSet)> items{};
+  std::size_t count = 0;
+  CallFinder* begin() { return items.data(); }
+  CallFinder* end() { return items.data() + count; }
+};
+
+CallFinders call_finders() {
+  CallFinders finders;
   for (const EncodingRow* row : encoding_rows()) {
-    if (row->find_call != nullptr) finders.push_back({row, encoding_bit_of(*row)});
+    if (row->find_call != nullptr) finders.items.at(finders.count++) = CallFinder{row, encoding_bit_of(*row)};
   }
   return finders;
 }
@@ -30,8 +40,8 @@ std::vector<CallFinder> call_finders() {
 }  // namespace
 
 DecodedAssistant decode_assistant(std::string_view text, const ReadContext& context) {
-  static const std::vector<CallFinder> prototype = call_finders();
-  std::vector<CallFinder> finders = prototype;
+  static const CallFinders prototype = call_finders();
+  CallFinders finders = prototype;
   DecodedAssistant decoded;
   std::size_t pos = 0;       // scanning position
   std::size_t text_end = 0;  // end of the plain text before the first call

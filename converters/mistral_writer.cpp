@@ -163,7 +163,7 @@ void render_call_list(const TemplateMessage& message, std::string& out) {
     out += "{\"name\": \"";
     out += call->name;
     out += "\", \"arguments\": ";
-    append_python_json(out, call->arguments);
+    out += call->arguments_json();
     out += ", \"id\": \"";
     out += checked_call_id(*call);
     out += "\"}";
@@ -339,7 +339,7 @@ class MistralWriter final : public TextWriter {
             text += mistral::kCallId;
             text += checked_call_id(*call);
             text += mistral::kArgs;
-            append_python_json(text, call->arguments);
+            text += call->arguments_json();
           }
           break;
         case Version::v13:
@@ -348,7 +348,7 @@ class MistralWriter final : public TextWriter {
             text += mistral::kToolCalls;
             text += call->name;
             text += mistral::kArgs;
-            append_python_json(text, call->arguments);
+            text += call->arguments_json();
           }
           break;
       }

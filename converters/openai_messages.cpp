@@ -99,7 +99,7 @@ ToolCall read_structured_call(element value, const std::string& where) {
     } else if (field.key == "function") {
       ToolCall parsed = json_call::from_json(detail::to_json(field.value), where + ".function");
       call.name = std::move(parsed.name);
-      call.arguments = std::move(parsed.arguments);
+      call.arguments() = std::move(parsed.arguments());
       have_function = true;
     } else {
       throw RecordError(Rule::unknown_key, key_error(where, field.key));
@@ -203,7 +203,6 @@ class OpenAiMessagesReader final : public RecordReader {
 class OpenAiWriter final : public Writer {
  public:
   void write(const Conversation& conversation, std::string& out) const override {
-    thread_local std::string arguments;
     out += "{\"messages\":[";
     bool first_message = true;
     for (const auto& message : conversation.messages) {
@@ -231,9 +230,7 @@ class OpenAiWriter final : public Writer {
           out += ",\"type\":\"function\",\"function\":{\"name\":";
           append_json_string(out, call.name);
           out += ",\"arguments\":";
-          arguments.clear();
-          append_python_json(arguments, call.arguments);
-          append_json_string(out, arguments);
+          append_json_string(out, call.arguments_json());
           out += "}}";
         }
         out += "]";

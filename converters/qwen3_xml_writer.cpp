@@ -107,7 +107,7 @@ class Qwen3XmlWriter final : public TextWriter {
           text += "\n";
           text += qwen3::kFunctionOpen;
           text += call.name + ">\n";
-          for (const auto& [name, value] : call.arguments.items()) {
+          for (const auto& [name, value] : call.arguments().items()) {
             // Readers (ours and Qwen's tool parser) take the name up to the first '>': with one
             // inside, the text would read back as a different call.
             if (name.find('>') != std::string::npos) {

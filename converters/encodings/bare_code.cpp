@@ -26,7 +26,7 @@ const EncodingRow& bare_code_encoding() {
         match.kind = CallMatch::Kind::call;
         match.call.name = "execute_code";
         // The same value rule as a parameter.
-        match.call.arguments["code"] = std::string(text::strip_one_newline_each_side(tag.body));
+        match.call.arguments()["code"] = std::string(text::strip_one_newline_each_side(tag.body));
         match.end = tag.end;
         return match;
       }};

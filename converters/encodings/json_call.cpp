@@ -47,7 +47,7 @@ ToolCall from_json(const Json& object, std::string_view where) {
     if (key == "name" && value.is_string()) {
       call.name = value.get<std::string>();
     } else if (key == "arguments") {
-      call.arguments = arguments_object(value, where);
+      call.arguments() = arguments_object(value, where);
     } else if (key == "id" && value.is_string()) {
       call.id = value.get<std::string>();
     } else {

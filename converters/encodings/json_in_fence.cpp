@@ -10,6 +10,7 @@ namespace chatfmt {
 namespace {
 
 constexpr std::string_view kFenceClose = "```";
+constexpr std::string_view kFenceStart = "```json";  // what every match of fence_open() starts with
 
 const RE2& fence_open() {
   static const RE2 re("(```json[ \\t]*\\r?\\n)");
@@ -18,12 +19,18 @@ const RE2& fence_open() {
 
 // The fence opening at or after `from`: its position and length.
 bool next_fence(std::string_view text, std::size_t from, std::size_t& at, std::size_t& length) {
+  // A plain search finds each candidate (most assistant turns have none); the regex decides at it.
   const re2::StringPiece input(text.data(), text.size());
-  re2::StringPiece match;
-  if (!fence_open().Match(input, from, text.size(), RE2::UNANCHORED, &match, 1)) return false;
-  at = static_cast<std::size_t>(match.data() - text.data());
-  length = match.size();
-  return true;
+  for (std::size_t candidate = text.find(kFenceStart, from); candidate != std::string_view::npos;
+       candidate = text.find(kFenceStart, candidate + 1)) {
+    re2::StringPiece match;
+    if (fence_open().Match(input, candidate, text.size(), RE2::ANCHOR_START, &match, 1)) {
+      at = candidate;
+      length = match.size();
+      return true;
+    }
+  }
+  return false;
 }
 
 CallMatch read_fence(std::string_view text, std::size_t at, const ReadContext& context) {

@@ -119,7 +119,7 @@ ToolCall parse_xml_function(std::string_view body, const ReadContext& context) {
   seen.clear();
   names.clear();
   constexpr std::size_t kLinearSearchLimit = 8;
-  auto& arguments = call.arguments.get_ref<Json::object_t&>();
+  auto& arguments = call.arguments().get_ref<Json::object_t&>();
   for (;;) {
     rest = text::lstrip_ascii(rest);
     if (text::starts_with(rest, kParameterOpen)) {
@@ -171,7 +171,7 @@ CallMatch read_xml_call(std::string_view text, std::size_t at_tag, const ReadCon
   match.call = parse_xml_function(tag.body, context);
   const ToolCall& call = match.call;
   const bool is_code_mode =
-      call.name == "execute_code" && call.arguments.size() == 1 && call.arguments.contains("code");
+      call.name == "execute_code" && call.arguments().size() == 1 && call.arguments().contains("code");
   match.kind = is_code_mode == code_mode ? CallMatch::Kind::call : CallMatch::Kind::not_mine;
   match.end = tag.end;
   return match;

@@ -1,6 +1,9 @@
 // The conversation model's small functions: role names, the content hash.
 #include <xxhash.h>
 
+#include <array>
+#include <charconv>
+
 #include "core/conversation.hpp"
 
 namespace chatfmt {
@@ -33,7 +36,9 @@ std::uint64_t content_hash(const Conversation& conversation) {
   thread_local std::string canonical;
   canonical.clear();
   auto field = [](std::string_view text) {
-    canonical += std::to_string(text.size());
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), text.size()).ptr;
+    canonical.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
     canonical += ':';
     canonical += text;
   };
@@ -42,10 +47,7 @@ std::uint64_t content_hash(const Conversation& conversation) {
     field(message.content);
     for (const auto& call : message.tool_calls) {
       field(call.name);
-      thread_local std::string arguments;
-      arguments.clear();
-      append_python_json(arguments, call.arguments);
-      field(arguments);
+      field(call.arguments_json());
     }
     canonical += ';';
   }

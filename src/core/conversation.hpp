@@ -23,7 +23,29 @@ std::optional<Role> parse_role(std::string_view name);
 struct ToolCall {
   std::string id;  ///< as read; normalization makes it 9 characters of [a-zA-Z0-9]
   std::string name;
-  Json arguments = Json::object();  ///< always a JSON object
+
+  /// Always a JSON object.
+  const Json& arguments() const { return arguments_; }
+  /// For changing them: forgets the rendering below.
+  Json& arguments() {
+    rendered_ = false;
+    return arguments_;
+  }
+  /// json.dumps(arguments) (append_python_json), rendered on first use and kept: the content
+  /// hash and the writers both need it, and rendering it twice was a tenth of a record's cost.
+  std::string_view arguments_json() const {
+    if (!rendered_) {
+      arguments_json_.clear();
+      append_python_json(arguments_json_, arguments_);
+      rendered_ = true;
+    }
+    return arguments_json_;
+  }
+
+ private:
+  Json arguments_ = Json::object();
+  mutable std::string arguments_json_;
+  mutable bool rendered_ = false;
 };
 
 struct Message {

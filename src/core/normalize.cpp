@@ -19,7 +19,8 @@ std::string message_where(std::size_t index) { return "messages[" + std::to_stri
 
 bool is_valid_call_id(std::string_view id) {
   static const RE2 re("[a-zA-Z0-9]{9}");
-  return RE2::FullMatch(re2::StringPiece(id.data(), id.size()), re);
+  // Most records carry no id at all: no regex call for what cannot match by its length.
+  return id.size() == 9 && RE2::FullMatch(re2::StringPiece(id.data(), id.size()), re);
 }
 
 // Each result answers the next unanswered call of the assistant turn before it, in order.
@@ -270,7 +271,7 @@ Json infer_tools(const Conversation& conversation) {
       }
       Function& function = functions[at->second];
       auto& properties = function.properties.get_ref<Json::object_t&>();
-      for (const auto& [key, value] : call.arguments.items()) {
+      for (const auto& [key, value] : call.arguments().items()) {
         const auto [slot, new_key] = function.property_at.try_emplace(key, properties.size());
         const std::string type(json_type_name(value));
         if (new_key) {
@@ -287,11 +288,11 @@ Json infer_tools(const Conversation& conversation) {
         if (first_call) function.required.push_back(key);
       }
       if (first_call || function.required.empty()) continue;
-      if (call.arguments.size() <= kLinearSearchLimit) {
-        std::erase_if(function.required, [&](const std::string& key) { return !call.arguments.contains(key); });
+      if (call.arguments().size() <= kLinearSearchLimit) {
+        std::erase_if(function.required, [&](const std::string& key) { return !call.arguments().contains(key); });
       } else {
         std::unordered_set<std::string_view> keys;
-        for (const auto& [key, value] : call.arguments.items()) keys.insert(key);
+        for (const auto& [key, value] : call.arguments().items()) keys.insert(key);
         std::erase_if(function.required, [&](const std::string& key) { return !keys.contains(key); });
       }
     }
@@ -322,7 +323,7 @@ SharedToolList inferred_tools(const Conversation& conversation) {
     for (const auto& call : message.tool_calls) {
       signature += call.name;
       signature += '\0';
-      for (const auto& [key, value] : call.arguments.items()) {
+      for (const auto& [key, value] : call.arguments().items()) {
         signature += key;
         signature += '\1';
         signature += json_type_name(value);
@@ -375,7 +376,7 @@ void normalize(Conversation& conversation, const ConvertOptions& options, const 
     if (has_control_string(message.content)) foreign_delimiter(message.content, message_where(m) + ".content");
     for (std::size_t c = 0; c < message.tool_calls.size(); ++c) {
       std::string_view found;
-      if (auto path = find_in_json(message.tool_calls[c].arguments, found)) {
+      if (auto path = find_in_json(message.tool_calls[c].arguments(), found)) {
         foreign_delimiter(found, message_where(m) + ".tool_calls[" + std::to_string(c) + "].arguments" + *path);
       }
     }

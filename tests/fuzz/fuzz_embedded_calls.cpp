@@ -88,10 +88,10 @@ void check_assistant(std::string_view text, const ReadSetup& setup) {
   static const RE2 name_pattern("[A-Za-z0-9_\\-]{1,64}");
   for (const auto& call : decoded.calls) {
     FUZZ_REQUIRE(RE2::FullMatch(call.name, name_pattern), "a call name breaks the name rule", call.name);
-    FUZZ_REQUIRE(call.arguments.is_object(), "call arguments are not an object",
-                 call.arguments.dump(-1, ' ', false, Json::error_handler_t::replace));
+    FUZZ_REQUIRE(call.arguments().is_object(), "call arguments are not an object",
+                 call.arguments().dump(-1, ' ', false, Json::error_handler_t::replace));
     // Arguments are written out by every target: they must serialize.
-    (void)python_json(call.arguments);
+    (void)python_json(call.arguments());
   }
 }
 

@@ -187,7 +187,7 @@ TEST(DuplicateKeys, ArgumentKeysKeepTheFirstPositionAndTheLastValue) {
           "arguments": "{\"b\": {\"c\": \"5\", \"d\": 4}, \"a\": [2]}"}})");
   expect_read_as(object_form, python);
   expect_read_as(string_form, python);
-  EXPECT_EQ(python_json(read(object_form).messages.at(1).tool_calls.at(0).arguments),
+  EXPECT_EQ(python_json(read(object_form).messages.at(1).tool_calls.at(0).arguments()),
             R"({"b": {"c": "5", "d": 4}, "a": [2]})");
 }
 
@@ -215,7 +215,7 @@ TEST(DuplicateKeys, ToolSchemasKeepTheFirstPositionAndTheLastValue) {
       std::string(messages) + "}";
   expect_read_as(duplicated, python);
   const auto c = read(duplicated);
-  EXPECT_EQ(c.messages.at(1).tool_calls.at(0).arguments["n"], 7);  // typed by the last "type": a number
+  EXPECT_EQ(c.messages.at(1).tool_calls.at(0).arguments()["n"], 7);  // typed by the last "type": a number
   EXPECT_EQ(c.tools->json().at(0)["function"]["parameters"]["properties"].begin().key(), "n");
 }
 

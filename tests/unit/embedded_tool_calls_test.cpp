@@ -38,7 +38,7 @@ TEST(DecodeAssistant, CodeModeXmlAsPunieWritesIt) {
   EXPECT_EQ(decoded.content, "Let me look.");
   ASSERT_EQ(decoded.calls.size(), 1U);
   EXPECT_EQ(decoded.calls[0].name, "execute_code");
-  EXPECT_EQ(decoded.calls[0].arguments["code"], "print(1)");
+  EXPECT_EQ(decoded.calls[0].arguments()["code"], "print(1)");
   EXPECT_EQ(decoded.encodings, bit("code-mode-xml"));
 }
 
@@ -47,7 +47,7 @@ TEST(DecodeAssistant, ValueLosesExactlyOneNewlineEachSideAndKeepsEveryOtherByte)
   const auto decoded = decode_assistant(
       "<tool_call><function=execute_code><parameter=code>\n" + code + "\n</parameter></function></tool_call>", "m",
       nullptr);
-  EXPECT_EQ(decoded.calls.at(0).arguments["code"], code);
+  EXPECT_EQ(decoded.calls.at(0).arguments()["code"], code);
 }
 
 TEST(DecodeAssistant, DirectXmlWithSeveralParametersAndSeveralCalls) {
@@ -58,7 +58,7 @@ TEST(DecodeAssistant, DirectXmlWithSeveralParametersAndSeveralCalls) {
       "</tool_call>",
       "m", nullptr);
   ASSERT_EQ(decoded.calls.size(), 2U);
-  EXPECT_EQ(decoded.calls[0].arguments.dump(), R"({"path":"a.py","content":"x"})");
+  EXPECT_EQ(decoded.calls[0].arguments().dump(), R"({"path":"a.py","content":"x"})");
   EXPECT_EQ(decoded.calls[1].name, "read_file");
   EXPECT_EQ(decoded.encodings, bit("direct-xml"));
   EXPECT_EQ(decoded.content, "");
@@ -67,15 +67,15 @@ TEST(DecodeAssistant, DirectXmlWithSeveralParametersAndSeveralCalls) {
 TEST(DecodeAssistant, JsonInTagsJsonInFenceAndBareCode) {
   auto tags = decode_assistant("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"x\": 1}}\n</tool_call>", "m", nullptr);
   EXPECT_EQ(tags.encodings, bit("json-in-tags"));
-  EXPECT_EQ(tags.calls.at(0).arguments["x"], 1);
+  EXPECT_EQ(tags.calls.at(0).arguments()["x"], 1);
   auto fence =
       decode_assistant("Sure.\n\n```json\n{\"name\": \"f\", \"arguments\": \"{\\\"y\\\": true}\"}\n```", "m", nullptr);
   EXPECT_EQ(fence.encodings, bit("json-in-fence"));
   EXPECT_EQ(fence.content, "Sure.");
-  EXPECT_EQ(fence.calls.at(0).arguments["y"], true);
+  EXPECT_EQ(fence.calls.at(0).arguments()["y"], true);
   auto bare = decode_assistant("<tool_call>\n  x = 1\n</tool_call>", "m", nullptr);
   EXPECT_EQ(bare.encodings, bit("bare-code"));
-  EXPECT_EQ(bare.calls.at(0).arguments["code"], "  x = 1");
+  EXPECT_EQ(bare.calls.at(0).arguments()["code"], "  x = 1");
 }
 
 TEST(DecodeAssistant, PlainJsonFenceStaysText) {
@@ -91,7 +91,7 @@ TEST(DecodeAssistant, SchemaTypesXmlValues) {
       "<tool_call><function=f><parameter=n>\n42\n</parameter><parameter=b>\nfalse\n</parameter><parameter=s>\n42\n"
       "</parameter></function></tool_call>",
       "m", &tools);
-  EXPECT_EQ(decoded.calls.at(0).arguments.dump(), R"({"n":42,"b":false,"s":"42"})");
+  EXPECT_EQ(decoded.calls.at(0).arguments().dump(), R"({"n":42,"b":false,"s":"42"})");
   EXPECT_EQ(rule_of([&] {
               decode_assistant("<tool_call><function=f><parameter=n>\nforty\n</parameter></function></tool_call>", "m",
                                &tools);
@@ -137,9 +137,9 @@ TEST(DecodeAssistant, TagsAndFencesInAnyOrderWithEachInsideTheOther) {
   ASSERT_EQ(decoded.calls.size(), 4U);
   EXPECT_EQ(decoded.calls[0].name, "a");
   EXPECT_EQ(decoded.calls[1].name, "b");
-  EXPECT_EQ(decoded.calls[1].arguments["code"], "x = '```json\n{\"name\": \"no\"}\n'");
+  EXPECT_EQ(decoded.calls[1].arguments()["code"], "x = '```json\n{\"name\": \"no\"}\n'");
   EXPECT_EQ(decoded.calls[2].name, "c");
-  EXPECT_EQ(decoded.calls[2].arguments["s"], "<tool_call>");
+  EXPECT_EQ(decoded.calls[2].arguments()["s"], "<tool_call>");
   EXPECT_EQ(decoded.calls[3].name, "d");
 }
 
@@ -158,8 +158,8 @@ TEST(DecodeAssistant, ManyCallsAndParametersInOneMessage) {
       "properties": {"i": {"type": "integer"}}}}}, {"type": "function", "function": {"name": "g"}}])");
   const auto decoded = decode_assistant(text, "m", &tools);
   ASSERT_EQ(decoded.calls.size(), 40001U);
-  EXPECT_EQ(decoded.calls[39999].arguments["i"], 39999);  // typed through the tool list
-  const Json& wide = decoded.calls[40000].arguments;
+  EXPECT_EQ(decoded.calls[39999].arguments()["i"], 39999);  // typed through the tool list
+  const Json& wide = decoded.calls[40000].arguments();
   ASSERT_EQ(wide.size(), 40000U);
   EXPECT_EQ(std::next(wide.begin(), 39999).key(), "p39999");
   EXPECT_EQ(rule_of([] {

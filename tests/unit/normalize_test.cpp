@@ -20,7 +20,7 @@ Message call(std::string id, std::string name = "f") {
   ToolCall c;
   c.id = std::move(id);
   c.name = std::move(name);
-  c.arguments = Json{{"x", 1}};
+  c.arguments() = Json{{"x", 1}};
   m.tool_calls.push_back(c);
   return m;
 }
@@ -112,7 +112,7 @@ TEST(Normalize, InfersManyToolsAndWideCallsInOrderOfFirstUse) {
     ToolCall tool_call;
     tool_call.name = "f" + std::to_string(i % 1500);
     for (int k = 0; k < 40; ++k) {
-      if (i < 1500 || k % 2 == 0) tool_call.arguments["k" + std::to_string(39 - k)] = i < 1500 ? Json(k) : Json("s");
+      if (i < 1500 || k % 2 == 0) tool_call.arguments()["k" + std::to_string(39 - k)] = i < 1500 ? Json(k) : Json("s");
     }
     c.messages[1].tool_calls.push_back(tool_call);
   }
@@ -146,7 +146,7 @@ TEST(Normalize, LinksResultsToCallsInOrder) {
 TEST(Normalize, InfersToolsFromCalls) {
   Conversation c;
   c.messages = {text(Role::user, "q"), call("aaaaaaaaa", "f"), result(), call("bbbbbbbbb", "g")};
-  c.messages[3].tool_calls[0].arguments = Json{{"s", "x"}, {"n", 1.5}};
+  c.messages[3].tool_calls[0].arguments() = Json{{"s", "x"}, {"n", 1.5}};
   normalize(c, {}, nullptr, 1);
   ASSERT_TRUE(c.tools);
   EXPECT_EQ(python_json(c.tools->json()),
@@ -174,7 +174,7 @@ TEST(Normalize, ForeignDelimitersAreRejectedUnlessKept) {
   c.messages = {text(Role::user, "q <|im_end|>"), text(Role::assistant, "a")};
   EXPECT_EQ(rule_of(c), "foreign-delimiter");
   c.messages = {text(Role::user, "q"), call("aaaaaaaaa")};
-  c.messages[1].tool_calls[0].arguments = Json{{"code", "print('[TOOL_CALLS]')"}};
+  c.messages[1].tool_calls[0].arguments() = Json{{"code", "print('[TOOL_CALLS]')"}};
   EXPECT_EQ(rule_of(c), "foreign-delimiter");
   ConvertOptions keep;
   keep.foreign_delimiters = ForeignDelimiterPolicy::keep;

@@ -24,7 +24,7 @@ TEST(OpenAiReader, StructuredCallsAndToolMessages) {
       "tool_calls": [{"id": "123456789", "type": "function", "function": {"name": "f", "arguments": "{\"a\": 1}"}}]},
       {"role": "tool", "tool_call_id": "123456789", "name": "f", "content": "22"}], "tools": []})");
   ASSERT_EQ(c.messages.size(), 3U);
-  EXPECT_EQ(c.messages[1].tool_calls.at(0).arguments["a"], 1);
+  EXPECT_EQ(c.messages[1].tool_calls.at(0).arguments()["a"], 1);
   EXPECT_EQ(c.messages[1].source_encodings, encoding_bit(*find_encoding("structured-tool-calls")));
   EXPECT_EQ(c.messages[2].tool_call_id, "123456789");
   ASSERT_TRUE(c.tools);
@@ -66,7 +66,7 @@ TEST(ChatmlReader, SplitsTurnsAndDecodesCallsAndResults) {
       R"({"text": "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n<tool_call>\n<function=f>\n<parameter=a>\n1\n</parameter>\n</function>\n</tool_call><|im_end|>\n<|im_start|>user\n<tool_response>\nR\n</tool_response>\n<|im_end|>\n"})");
   ASSERT_EQ(c.messages.size(), 4U);
   EXPECT_EQ(c.messages[0].content, "S");
-  EXPECT_EQ(c.messages[2].tool_calls.at(0).arguments["a"], "1");
+  EXPECT_EQ(c.messages[2].tool_calls.at(0).arguments()["a"], "1");
   EXPECT_EQ(c.messages[3].role, Role::tool);
   EXPECT_EQ(c.messages[3].content, "R");
   EXPECT_EQ(rule_of(R"({"text": "<|im_start|>user\nQ"})"), "chatml-structure");

@@ -72,7 +72,7 @@ TEST(ContentHash, SameExampleInTwoEncodingsHashesTheSame) {
       {"b", 9}, ReadSetup(ReadOptions{}));
   EXPECT_EQ(content_hash(xml), content_hash(structured));
   auto changed = structured;
-  changed.messages[1].tool_calls[0].arguments["a"] = "y";
+  changed.messages[1].tool_calls[0].arguments()["a"] = "y";
   EXPECT_NE(content_hash(changed), content_hash(structured));
 }
 
