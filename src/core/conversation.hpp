@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "chatfmt/encodings.hpp"
@@ -21,6 +22,10 @@ std::string_view role_name(Role role);
 std::optional<Role> parse_role(std::string_view name);
 
 struct ToolCall {
+  ToolCall() = default;
+  ToolCall(std::string call_id, std::string call_name, Json call_arguments)
+      : id(std::move(call_id)), name(std::move(call_name)), arguments_(std::move(call_arguments)) {}
+
   std::string id;  ///< as read; normalization makes it 9 characters of [a-zA-Z0-9]
   std::string name;
 
