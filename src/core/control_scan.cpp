@@ -16,6 +16,10 @@ ControlStringScanner::ControlStringScanner(const std::vector<std::string_view>& 
     const auto first = static_cast<unsigned char>(s.front());
     if (by_first_byte_[first].empty()) first_bytes_.push_back(static_cast<char>(first));
     by_first_byte_[first].push_back(s);
+    for (const char c : s) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte > 0x7E || c == '"' || c == '\\') verbatim_in_json_ = false;
+    }
   }
 }
 

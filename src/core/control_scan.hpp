@@ -20,11 +20,16 @@ class ControlStringScanner {
   bool contains_any(std::string_view text) const;
   /// The first of the strings, in their order, that `text` contains (for messages; slow), or "".
   std::string_view first_contained(std::string_view text) const;
+  /// Whether every string is printable ASCII without '"' or '\\': then a JSON serialization
+  /// writes each string as it is, and contains one exactly when one of its strings or keys does
+  /// (JSON puts only quotes, separators and escapes between or around them).
+  bool verbatim_in_json() const { return verbatim_in_json_; }
 
  private:
   std::vector<std::string_view> strings_;
   std::array<std::vector<std::string_view>, 256> by_first_byte_{};
   std::vector<char> first_bytes_;  // distinct first bytes
+  bool verbatim_in_json_ = true;
 };
 
 }  // namespace chatfmt::detail

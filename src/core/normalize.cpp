@@ -375,8 +375,13 @@ void normalize(Conversation& conversation, const ConvertOptions& options, const 
     const Message& message = conversation.messages[m];
     if (has_control_string(message.content)) foreign_delimiter(message.content, message_where(m) + ".content");
     for (std::size_t c = 0; c < message.tool_calls.size(); ++c) {
+      // The rendered arguments (kept for the hash and the writers) are scanned once; the tree is
+      // walked, for the path of the string, only when they hold a control string.
+      const ToolCall& call = message.tool_calls[c];
+      const ControlStringScanner& scanner = ControlStringScanner::all_formats();
+      if (scanner.verbatim_in_json() && !scanner.contains_any(call.arguments_json())) continue;
       std::string_view found;
-      if (auto path = find_in_json(message.tool_calls[c].arguments(), found)) {
+      if (auto path = find_in_json(call.arguments(), found)) {
         foreign_delimiter(found, message_where(m) + ".tool_calls[" + std::to_string(c) + "].arguments" + *path);
       }
     }

@@ -10,6 +10,7 @@
 #include <re2/re2.h>
 
 #include "chatfmt/convert.hpp"
+#include "chatfmt/rules.hpp"
 #include "chatfmt/tokenizer.hpp"
 #include "core/control_scan.hpp"
 #include "core/json.hpp"
@@ -111,6 +112,40 @@ TEST(ControlStrings, RefusedBecauseOfTheRuleAndOnlyControlStrings) {
     const RecordOutcome outcome = converter.convert(with_system(record, text), {"t", 1});
     EXPECT_TRUE(outcome.accepted) << text << ": " << outcome.reason;
   }
+}
+
+// Arguments are checked by one scan of their rendered JSON (the tree is walked only on a hit), which
+// is exact only while every control string survives JSON escaping as it is: a control string in a
+// key or deep in nested values is still refused, with the path to it.
+TEST(ControlStrings, RefusedInArgumentKeysAndNestedValuesWithTheirPath) {
+  EXPECT_TRUE(detail::ControlStringScanner::all_formats().verbatim_in_json());
+  EXPECT_FALSE(detail::ControlStringScanner({"<a\"b>"}).verbatim_in_json());
+  EXPECT_FALSE(detail::ControlStringScanner({"[X]\n"}).verbatim_in_json());
+  const Json record = real_record();
+  const RecordConverter converter{ConvertOptions{}};
+  std::size_t checked = 0;
+  for (const auto control : control_strings_of_all_formats()) {
+    for (const bool in_key : {false, true}) {
+      Json changed = record;
+      Json& call = changed["messages"][2]["tool_calls"][0]["function"];
+      Json arguments = Json::parse(call["arguments"].get<std::string>());
+      Json nested = Json::object();
+      if (in_key) {
+        nested[std::string("k ") + std::string(control)] = 1;
+      } else {
+        nested["list"] = Json::array({1, "x", Json::array({std::string("y ") + std::string(control)})});
+      }
+      arguments["extra"] = nested;
+      call["arguments"] = arguments.dump();
+      const RecordOutcome outcome = converter.convert(changed.dump(), {"t", 1});
+      EXPECT_FALSE(outcome.accepted) << control;
+      EXPECT_EQ(outcome.rule, rule_id(Rule::foreign_delimiter)) << control;
+      const std::string path = in_key ? ".arguments.extra" : ".arguments.extra.list[2][0]";
+      EXPECT_NE(outcome.reason.find(path), std::string::npos) << control << ": " << outcome.reason;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 50U);
 }
 
 // The one-pass scanner finds what a search per string finds: every control string at every offset
