@@ -198,9 +198,10 @@ const EscapeTable& escapes() {
 // of a conversion's instructions. `reserve(n)` before writing up to n bytes; `finish()` trims.
 class EscapeWriter {
  public:
-  explicit EscapeWriter(std::string& out, std::size_t expected) : out_(out), start_(out.size()) {
-    out_.resize(start_ + expected);
-    at_ = out_.data() + start_;
+  explicit EscapeWriter(std::string& out, std::size_t expected) : out_(out) {
+    const std::size_t start = out_.size();
+    out_.resize(start + expected);
+    at_ = out_.data() + start;
     end_ = out_.data() + out_.size();
   }
   void reserve(std::size_t bytes) {
@@ -215,7 +216,6 @@ class EscapeWriter {
 
  private:
   std::string& out_;
-  std::size_t start_;
   char* at_ = nullptr;
   char* end_ = nullptr;
 };

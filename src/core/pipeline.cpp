@@ -55,6 +55,7 @@ struct Batch {
 // and record. At most max_batches_in_flight exist.
 class BatchPool {
  public:
+  explicit BatchPool(std::size_t keep_bytes) : keep_bytes_(keep_bytes) {}
   std::unique_ptr<Batch> take() {
     {
       const std::lock_guard lock(mutex_);
@@ -66,7 +67,6 @@ class BatchPool {
     }
     return std::make_unique<Batch>();
   }
-  explicit BatchPool(std::size_t keep_bytes) : keep_bytes_(keep_bytes) {}
   void give_back(std::unique_ptr<Batch> batch) {
     batch->clear(keep_bytes_);
     const std::lock_guard lock(mutex_);
