@@ -106,6 +106,15 @@ EncodingSet encoding_bit_of(const EncodingRow& row);
 
 // ---- targets ------------------------------------------------------------------------------------
 
+/// A stretch of a rendered text whose JSON-escaped form is already at hand (a tool list's
+/// rendering, escaped once per list): TextWriter::write copies it instead of escaping it again.
+struct EscapedPiece {
+  std::size_t offset = 0;  ///< where it starts in the text
+  std::size_t size = 0;    ///< its length in the text
+  const std::string* escaped = nullptr;
+};
+using EscapedPieces = std::vector<EscapedPiece>;
+
 class Writer {
  public:
   virtual ~Writer() = default;
@@ -114,9 +123,14 @@ class Writer {
   virtual void write(const Conversation& conversation, std::string& out) const = 0;
   /// The rendered text a trainer tokenizes, for targets whose records are {"text": …}; false
   /// for targets that write structured records (openai). Throws RecordError like write().
-  virtual bool render_text(const Conversation& conversation, std::string& text) const {
+  bool render_text(const Conversation& conversation, std::string& text) const {
+    return render_text(conversation, text, nullptr);
+  }
+  /// The same, noting in `pieces` (when not null, in text order) stretches already escaped.
+  virtual bool render_text(const Conversation& conversation, std::string& text, EscapedPieces* pieces) const {
     (void)conversation;
     (void)text;
+    (void)pieces;
     return false;
   }
 };
@@ -124,8 +138,9 @@ class Writer {
 /// A target whose records are {"text": …}: it renders the text, the record follows.
 class TextWriter : public Writer {
  public:
+  using Writer::render_text;
   void write(const Conversation& conversation, std::string& out) const final;
-  bool render_text(const Conversation& conversation, std::string& text) const override = 0;
+  bool render_text(const Conversation& conversation, std::string& text, EscapedPieces* pieces) const override = 0;
 };
 
 /// One row of the targets table: what the target is (public) and how to make its writer.

@@ -220,7 +220,7 @@ class MistralWriter final : public TextWriter {
  public:
   MistralWriter(Version version, const WriterOptions& options) : version_(version), options_(options) {}
 
-  bool render_text(const Conversation& conversation, std::string& text) const override {
+  bool render_text(const Conversation& conversation, std::string& text, EscapedPieces* pieces) const override {
     thread_local RenderScratch scratch;
     scratch.items.clear();
     scratch.calls.clear();
@@ -254,11 +254,14 @@ class MistralWriter final : public TextWriter {
     text = mistral::kBos;
     const bool has_tools = conversation.tools && !conversation.tools->empty();
     // The list as the template's tojson writes it, rendered once per list (ToolList).
+    auto render_tools = [](const Json& tools, std::string& out) { append_python_json(out, tools); };
     const std::string* available_tools =
-        has_tools
-            ? &conversation.tools->rendered(ToolList::Rendering::python_json,
-                                            [](const Json& tools, std::string& out) { append_python_json(out, tools); })
-            : nullptr;
+        has_tools ? &conversation.tools->rendered(ToolList::Rendering::python_json, render_tools) : nullptr;
+    const ToolsBlock tools_block{available_tools,
+                                 has_tools && pieces != nullptr ? &conversation.tools->rendered_escaped(
+                                                                      ToolList::Rendering::python_json, render_tools)
+                                                                : nullptr,
+                                 pieces};
     std::size_t last_user = 0;
     for (std::size_t k = 0; k < messages.size(); ++k) {
       if (messages[k].role == Role::user) last_user = k;
@@ -268,7 +271,7 @@ class MistralWriter final : public TextWriter {
       const TemplateMessage& message = messages[k];
       switch (message.role) {
         case Role::user:
-          render_user(message, k == last_user, !first_user_seen, available_tools, system_parts, text);
+          render_user(message, k == last_user, !first_user_seen, tools_block, system_parts, text);
           first_user_seen = true;
           break;
         case Role::assistant:
@@ -288,13 +291,21 @@ class MistralWriter final : public TextWriter {
   }
 
  private:
-  void render_user(const TemplateMessage& message, bool is_last_user, bool is_first_user,
-                   const std::string* available_tools, const std::vector<std::string_view>& system_parts,
-                   std::string& text) const {
+  // The tool list as the template's tojson writes it, and (when the caller collects them) its
+  // escaped form, to note as an EscapedPiece where it lands in the text.
+  struct ToolsBlock {
+    const std::string* text = nullptr;
+    const std::string* escaped = nullptr;
+    EscapedPieces* pieces = nullptr;
+  };
+
+  void render_user(const TemplateMessage& message, bool is_last_user, bool is_first_user, const ToolsBlock& tools,
+                   const std::vector<std::string_view>& system_parts, std::string& text) const {
     const bool modern = version_ == Version::v13 || version_ == Version::v15;
-    if (available_tools != nullptr && (modern ? is_first_user : is_last_user)) {
+    if (tools.text != nullptr && (modern ? is_first_user : is_last_user)) {
       text += mistral::kAvailableTools;
-      text += *available_tools;
+      if (tools.escaped != nullptr) tools.pieces->push_back({text.size(), tools.text->size(), tools.escaped});
+      text += *tools.text;
       text += mistral::kAvailableToolsEnd;
     }
     if (version_ == Version::v15 && is_first_user) {

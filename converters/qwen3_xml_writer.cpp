@@ -66,7 +66,7 @@ namespace {
 
 class Qwen3XmlWriter final : public TextWriter {
  public:
-  bool render_text(const Conversation& conversation, std::string& text) const override {
+  bool render_text(const Conversation& conversation, std::string& text, EscapedPieces* pieces) const override {
     const auto& messages = conversation.messages;
     std::size_t start = 0;
     const std::string* system_message = nullptr;
@@ -85,7 +85,15 @@ class Qwen3XmlWriter final : public TextWriter {
       text += "system\n";
       text += qwen3::kDefaultSystem;
     }
-    if (has_tools) text += conversation.tools->rendered(ToolList::Rendering::qwen3_tools_section, &qwen3::render_tools);
+    if (has_tools) {
+      const auto rendering = ToolList::Rendering::qwen3_tools_section;
+      const std::string& section = conversation.tools->rendered(rendering, &qwen3::render_tools);
+      if (pieces != nullptr) {
+        pieces->push_back(
+            {text.size(), section.size(), &conversation.tools->rendered_escaped(rendering, &qwen3::render_tools)});
+      }
+      text += section;
+    }
     if (system_message != nullptr || has_tools) {
       text += qwen3::kTurnClose;
       text += "\n";

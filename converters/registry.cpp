@@ -130,13 +130,22 @@ const std::vector<std::string_view>& control_strings_of_all_formats() {
 void TextWriter::write(const Conversation& conversation, std::string& out) const {
   // One buffer per thread, kept between records: its capacity is reused, not reallocated.
   thread_local std::string text;
+  thread_local EscapedPieces pieces;
   text.clear();
-  render_text(conversation, text);
+  pieces.clear();
+  render_text(conversation, text, &pieces);
   // Escaping rarely grows text by much: one allocation instead of a doubling series of copies.
   out.reserve(out.size() + text.size() + text.size() / 16 + 16);
-  out += "{\"text\": ";
-  append_json_string(out, text);
-  out += "}";
+  out += "{\"text\": \"";
+  const std::string_view all(text);
+  std::size_t done = 0;
+  for (const EscapedPiece& piece : pieces) {
+    append_json_string_body(out, all.substr(done, piece.offset - done));
+    out += *piece.escaped;
+    done = piece.offset + piece.size;
+  }
+  append_json_string_body(out, all.substr(done));
+  out += "\"}";
 }
 
 }  // namespace chatfmt

@@ -223,13 +223,18 @@ class EscapeWriter {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  append_json_string_body(out, text);
+  out.push_back('"');
+}
+
+void append_json_string_body(std::string& out, std::string_view text) {
   const EscapeTable& table = escapes();
   const char* in = text.data();
   const std::size_t n = text.size();
-  // Room for the text, its quotes and an escape every few bytes; grown only past that.
+  // Room for the text and an escape every few bytes; grown only past that.
   EscapeWriter writer(out, n + n / 4 + 32);
   char*& at = writer.at();
-  *at++ = '"';
   std::size_t i = 0;
   auto escape = [&](unsigned char c) {
     std::memcpy(at, table.text[c].data(), 8);
@@ -242,7 +247,7 @@ void append_json_string(std::string& out, std::string_view text) {
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i last_control = _mm_set1_epi8(0x1F);
   while (i + 16 <= n) {
-    writer.reserve(16 + 8 + 1);
+    writer.reserve(16 + 8);
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(at), v);
     // max(v, 0x1F) == 0x1F exactly for the bytes v <= 0x1F (unsigned).
@@ -261,7 +266,7 @@ void append_json_string(std::string& out, std::string_view text) {
     ++i;
   }
 #endif
-  writer.reserve((n - i) * 6 + 8 + 1);
+  writer.reserve((n - i) * 6 + 8);
   for (; i < n; ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
     if (table.length[c] == 0) {
@@ -270,7 +275,6 @@ void append_json_string(std::string& out, std::string_view text) {
       escape(c);
     }
   }
-  *at++ = '"';
   writer.finish();
 }
 

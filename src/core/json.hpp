@@ -42,6 +42,9 @@ std::string python_str(const Json& value);
 
 /// Appends `text` as a JSON string literal, escaped as json.dumps(ensure_ascii=False) does.
 void append_json_string(std::string& out, std::string_view text);
+/// The same without the quotes. Each byte is escaped on its own, so the body of a concatenation is
+/// the concatenation of the bodies: a piece escaped once can be reused inside longer strings.
+void append_json_string_body(std::string& out, std::string_view text);
 
 /// Python's repr() of a float (shortest round trip; exponent form below 1e-4 and from 1e16).
 std::string python_float_repr(double value);

@@ -28,6 +28,16 @@ class ToolList {
     std::call_once(slot.once, [&] { render(json_, slot.text); });
     return slot.text;
   }
+  /// That rendering's JSON string body (append_json_string_body), escaped once per list: the
+  /// tools block is the same in every record of a signature, and escaping it was most of the
+  /// escaping of a text record.
+  template <class Render>
+  const std::string& rendered_escaped(Rendering rendering, Render&& render) const {
+    const std::string& text = rendered(rendering, render);
+    Slot& slot = escaped_[static_cast<std::size_t>(rendering)];
+    std::call_once(slot.once, [&] { append_json_string_body(slot.text, text); });
+    return slot.text;
+  }
 
  private:
   struct Slot {
@@ -36,6 +46,7 @@ class ToolList {
   };
   Json json_;
   mutable std::array<Slot, static_cast<std::size_t>(Rendering::kCount)> slots_;
+  mutable std::array<Slot, static_cast<std::size_t>(Rendering::kCount)> escaped_;
 };
 
 using SharedToolList = std::shared_ptr<const ToolList>;
