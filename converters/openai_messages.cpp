@@ -97,9 +97,9 @@ ToolCall read_structured_call(element value, const std::string& where) {
         throw RecordError(Rule::tool_call_json, where + ": only tool calls of type \"function\" are supported");
       }
     } else if (field.key == "function") {
-      ToolCall parsed = json_call::from_json(detail::to_json(field.value), where + ".function");
-      call.name = std::move(parsed.name);
-      call.arguments() = std::move(parsed.arguments());
+      ToolCall parsed = json_call::from_json(field.value, where + ".function");
+      parsed.id = std::move(call.id);
+      call = std::move(parsed);
       have_function = true;
     } else {
       throw RecordError(Rule::unknown_key, key_error(where, field.key));

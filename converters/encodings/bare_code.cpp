@@ -2,6 +2,7 @@
 // every tag the other <tool_call> encodings leave (it comes after them in the table), so an empty
 // body is refused here.
 #include "chatfmt/errors.hpp"
+#include "core/arguments.hpp"
 #include "core/text.hpp"
 #include "qwen3_vocabulary.hpp"
 #include "registry_entries.hpp"
@@ -26,7 +27,9 @@ const EncodingRow& bare_code_encoding() {
         match.kind = CallMatch::Kind::call;
         match.call.name = "execute_code";
         // The same value rule as a parameter.
-        match.call.arguments()["code"] = std::string(text::strip_one_newline_each_side(tag.body));
+        detail::ArgumentsBuilder arguments(tag.body.size());
+        arguments.add_string("code", text::strip_one_newline_each_side(tag.body));
+        arguments.finish(match.call);
         match.end = tag.end;
         return match;
       }};

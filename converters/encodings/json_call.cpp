@@ -3,6 +3,8 @@
 #include <re2/re2.h>
 
 #include "chatfmt/errors.hpp"
+#include "core/arguments.hpp"
+#include "core/json_internal.hpp"
 #include "core/text.hpp"
 
 namespace chatfmt::json_call {
@@ -25,57 +27,71 @@ void check_function_name(const std::string& name, std::string_view where) {
   last_valid = name;
 }
 
-Json arguments_object(const Json& arguments, std::string_view where) {
-  if (arguments.is_object()) return arguments;
-  if (arguments.is_string()) {
-    const auto& textual = arguments.get_ref<const std::string&>();
-    if (textual.empty()) return Json::object();  // the templates render "" as {}
-    JsonParseError error;
-    auto parsed = parse_json(textual, error);
-    if (!parsed) {
-      throw RecordError(Rule::tool_call_json, at(where, "arguments are not valid JSON (" + error.describe() + ")"));
+namespace {
+
+// Arguments given as an object or as a JSON string of one (the OpenAI API's form).
+void read_arguments(ToolCall& call, simdjson::dom::element arguments, std::string_view where) {
+  detail::ArgumentsBuilder builder;
+  simdjson::dom::object object;
+  std::string_view textual;
+  if (arguments.get(object) == simdjson::SUCCESS) {
+    builder.add_fields(object);
+  } else if (arguments.get(textual) == simdjson::SUCCESS) {
+    if (!textual.empty()) {  // the templates render "" as {}
+      detail::NestedParser parser;
+      auto parsed = parser.get().parse(textual.data(), textual.size());
+      if (parsed.error()) {
+        throw RecordError(Rule::tool_call_json,
+                          at(where, "arguments are not valid JSON (" +
+                                        detail::diagnose_json(textual, parsed.error()).describe() + ")"));
+      }
+      if (parsed.value_unsafe().get(object)) {
+        throw RecordError(Rule::tool_call_json, at(where, "arguments are JSON but not an object"));
+      }
+      builder.add_fields(object);
     }
-    if (!parsed->is_object()) {
-      throw RecordError(Rule::tool_call_json, at(where, "arguments are JSON but not an object"));
-    }
-    return std::move(*parsed);
+  } else {
+    throw RecordError(Rule::tool_call_json, at(where, "arguments must be an object or a JSON string of one"));
   }
-  throw RecordError(Rule::tool_call_json, at(where, "arguments must be an object or a JSON string of one"));
+  builder.finish(call);
 }
 
-ToolCall from_json(const Json& object, std::string_view where) {
-  if (!object.is_object()) {
-    throw RecordError(Rule::tool_call_json, at(where, "the tool call is JSON but not an object"));
-  }
+}  // namespace
+
+ToolCall from_json(simdjson::dom::element value, std::string_view where) {
+  simdjson::dom::object object;
+  if (value.get(object)) throw RecordError(Rule::tool_call_json, at(where, "the tool call is JSON but not an object"));
   ToolCall call;
-  for (const auto& [key, value] : object.items()) {
-    if (key == "name" && value.is_string()) {
-      call.name = value.get<std::string>();
-    } else if (key == "arguments") {
-      call.arguments() = arguments_object(value, where);
-    } else if (key == "id" && value.is_string()) {
-      call.id = value.get<std::string>();
+  bool has_arguments = false;
+  for (const auto& field : detail::FieldList(object)) {
+    std::string_view text;
+    if (field.key == "name" && field.value.get(text) == simdjson::SUCCESS) {
+      call.name = std::string(text);
+    } else if (field.key == "arguments") {
+      read_arguments(call, field.value, where);
+      has_arguments = true;
+    } else if (field.key == "id" && field.value.get(text) == simdjson::SUCCESS) {
+      call.id = std::string(text);
     } else {
-      throw RecordError(Rule::tool_call_json,
-                        at(where, "unexpected key '" + key + "' in a tool call (expected name, arguments, id)"));
+      throw RecordError(Rule::tool_call_json, at(where, "unexpected key '" + std::string(field.key) +
+                                                            "' in a tool call (expected name, arguments, id)"));
     }
   }
   if (call.name.empty()) throw RecordError(Rule::tool_call_json, at(where, "the tool call has no \"name\""));
-  if (!object.contains("arguments")) {
-    throw RecordError(Rule::tool_call_json, at(where, "the tool call has no \"arguments\""));
-  }
+  if (!has_arguments) throw RecordError(Rule::tool_call_json, at(where, "the tool call has no \"arguments\""));
   check_function_name(call.name, where);
   return call;
 }
 
 ToolCall from_text(std::string_view body, std::string_view where, std::string_view what) {
-  JsonParseError error;
-  auto parsed = parse_json(body, error);
-  if (!parsed) {
-    throw RecordError(Rule::tool_call_json, at(where, std::string(what) + " is not valid JSON (" + error.describe() +
+  detail::NestedParser parser;
+  auto parsed = parser.get().parse(body.data(), body.size());
+  if (parsed.error()) {
+    throw RecordError(Rule::tool_call_json, at(where, std::string(what) + " is not valid JSON (" +
+                                                          detail::diagnose_json(body, parsed.error()).describe() +
                                                           "); fix the JSON in the source data"));
   }
-  return from_json(*parsed, where);
+  return from_json(parsed.value_unsafe(), where);
 }
 
 }  // namespace chatfmt::json_call

@@ -4,16 +4,16 @@
 
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "chatfmt/rules.hpp"
 #include "core/conversation.hpp"
 
 namespace chatfmt::json_call {
 
-/// Turns a tool call's arguments given as JSON text or as an object into an object.
-Json arguments_object(const Json& arguments, std::string_view where);
-
-/// Parses {"name": …, "arguments": …[, "id": …]}. Throws RecordError.
-ToolCall from_json(const Json& object, std::string_view where);
+/// Reads {"name": …, "arguments": …[, "id": …]}, arguments an object or a JSON string of one.
+/// Throws RecordError.
+ToolCall from_json(simdjson::dom::element object, std::string_view where);
 
 /// Parses JSON text holding such an object; `what` names it in the error ("the JSON inside
 /// <tool_call>"). Throws RecordError.

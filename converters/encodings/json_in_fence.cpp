@@ -3,6 +3,8 @@
 #include <re2/re2.h>
 
 #include "chatfmt/errors.hpp"
+#include "core/arguments.hpp"
+#include "core/json_internal.hpp"
 #include "json_call.hpp"
 #include "registry_entries.hpp"
 
@@ -43,21 +45,23 @@ CallMatch read_fence(std::string_view text, std::size_t at, const ReadContext& c
     throw RecordError(Rule::json_fence_unclosed, std::string(context.where) + ": ```json fence is not closed by ```");
   }
   const std::string_view body = text.substr(body_start, close - body_start);
-  JsonParseError error;
-  auto parsed = parse_json(body, error);
-  if (!parsed) {
+  detail::NestedParser parser;
+  auto parsed = parser.get().parse(body.data(), body.size());
+  if (parsed.error()) {
     throw RecordError(Rule::tool_call_json,
-                      std::string(context.where) + ": the ```json block is not valid JSON (" + error.describe() +
+                      std::string(context.where) + ": the ```json block is not valid JSON (" +
+                          detail::diagnose_json(body, parsed.error()).describe() +
                           "), so it can be neither a tool call nor kept as text; fix the JSON in the source data");
   }
   CallMatch match;
   match.end = close + kFenceClose.size();
-  if (!parsed->is_object() || !parsed->contains("name")) {
+  simdjson::dom::object object;
+  if (parsed.value_unsafe().get(object) || !detail::find_field(object, "name")) {
     match.kind = CallMatch::Kind::text;
     return match;
   }
   match.kind = CallMatch::Kind::call;
-  match.call = json_call::from_json(*parsed, context.where);
+  match.call = json_call::from_json(parsed.value_unsafe(), context.where);
   return match;
 }
 

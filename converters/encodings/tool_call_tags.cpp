@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "chatfmt/errors.hpp"
+#include "core/arguments.hpp"
 #include "core/normalize.hpp"
 #include "core/text.hpp"
 #include "json_call.hpp"
@@ -42,27 +43,31 @@ std::vector<std::string> parameter_types(const Json* tool, std::string_view para
   return types;
 }
 
-// An XML parameter value typed by the tools schema: strings unless the schema says otherwise.
-Json typed_parameter_value(std::string_view value, const std::vector<std::string>& types, std::string_view call_where,
-                           std::string_view parameter) {
-  if (types.empty()) return std::string(value);
-  for (const auto& type : types) {
-    if (type == "string") return std::string(value);
-  }
+// Adds an XML parameter value typed by the tools schema: a string unless the schema says otherwise.
+void add_typed_parameter(detail::ArgumentsBuilder& arguments, std::string_view value,
+                         const std::vector<std::string>& types, std::string_view call_where,
+                         std::string_view parameter) {
+  const bool is_string =
+      types.empty() || std::find(types.begin(), types.end(), std::string_view("string")) != types.end();
+  if (is_string) return arguments.add_string(parameter, value);
   for (const auto& type : types) {
     if (type == "boolean") {
-      if (value == "true" || value == "True") return true;
-      if (value == "false" || value == "False") return false;
+      if (value == "true" || value == "True") return arguments.add_literal(parameter, "true", "boolean");
+      if (value == "false" || value == "False") return arguments.add_literal(parameter, "false", "boolean");
     } else if (type == "null") {
-      if (value == "null" || value == "None") return nullptr;
+      if (value == "null" || value == "None") return arguments.add_literal(parameter, "null", "null");
     } else if (type == "integer" || type == "number" || type == "object" || type == "array") {
-      JsonParseError error;
-      auto parsed = parse_json(value, error);
-      if (!parsed) continue;
-      const bool fits = (type == "integer" && parsed->is_number_integer()) ||
-                        (type == "number" && parsed->is_number()) || (type == "object" && parsed->is_object()) ||
-                        (type == "array" && parsed->is_array());
-      if (fits) return std::move(*parsed);
+      detail::NestedParser parser;
+      auto parsed = parser.get().parse(value.data(), value.size());
+      if (parsed.error()) continue;
+      const simdjson::dom::element element = parsed.value_unsafe();
+      const auto kind = element.type();
+      using simdjson::dom::element_type;
+      const bool integer = kind == element_type::INT64 || kind == element_type::UINT64;
+      const bool fits =
+          (type == "integer" && integer) || (type == "number" && (integer || kind == element_type::DOUBLE)) ||
+          (type == "object" && kind == element_type::OBJECT) || (type == "array" && kind == element_type::ARRAY);
+      if (fits) return arguments.add(parameter, element);
     }
   }
   std::string expected;
@@ -119,7 +124,7 @@ ToolCall parse_xml_function(std::string_view body, const ReadContext& context) {
   seen.clear();
   names.clear();
   constexpr std::size_t kLinearSearchLimit = 8;
-  auto& arguments = call.arguments().get_ref<Json::object_t&>();
+  detail::ArgumentsBuilder arguments(body.size());
   for (;;) {
     rest = text::lstrip_ascii(rest);
     if (text::starts_with(rest, kParameterOpen)) {
@@ -128,26 +133,27 @@ ToolCall parse_xml_function(std::string_view body, const ReadContext& context) {
       if (pname_end == std::string_view::npos) {
         throw RecordError(Rule::tool_call_xml, at(where, "<parameter= has no closing '>'"));
       }
-      const std::string_view pname_view = rest.substr(0, pname_end);
-      const std::string pname(pname_view);
+      const std::string_view pname = rest.substr(0, pname_end);
       rest.remove_prefix(pname_end + 1);
       const auto value_end = rest.find(kParameterClose);
       if (value_end == std::string_view::npos) {
-        throw RecordError(Rule::tool_call_xml, at(where, "<parameter=" + pname + "> is not closed by </parameter>"));
+        throw RecordError(Rule::tool_call_xml,
+                          at(where, "<parameter=" + std::string(pname) + "> is not closed by </parameter>"));
       }
       bool repeated = false;
       if (names.size() < kLinearSearchLimit) {
-        repeated = std::find(names.begin(), names.end(), pname_view) != names.end();
-        if (!repeated) names.push_back(pname_view);
+        repeated = std::find(names.begin(), names.end(), pname) != names.end();
+        if (!repeated) names.push_back(pname);
         if (names.size() == kLinearSearchLimit) seen.insert(names.begin(), names.end());
       } else {
-        repeated = !seen.insert(pname_view).second;
+        repeated = !seen.insert(pname).second;
       }
       if (repeated) {
-        throw RecordError(Rule::tool_call_xml, at(where, "parameter '" + pname + "' appears twice in one call"));
+        throw RecordError(Rule::tool_call_xml,
+                          at(where, "parameter '" + std::string(pname) + "' appears twice in one call"));
       }
       const std::string_view value = text::strip_one_newline_each_side(rest.substr(0, value_end));
-      arguments.emplace_back(pname, typed_parameter_value(value, parameter_types(tool, pname), where, pname));
+      add_typed_parameter(arguments, value, parameter_types(tool, pname), where, pname);
       rest.remove_prefix(value_end + kParameterClose.size());
     } else if (text::starts_with(rest, kFunctionClose)) {
       rest.remove_prefix(kFunctionClose.size());
@@ -155,6 +161,7 @@ ToolCall parse_xml_function(std::string_view body, const ReadContext& context) {
         throw RecordError(Rule::tool_call_xml, at(where, "text after </function> inside <tool_call>: '" +
                                                              text::excerpt(text::strip_ascii(rest)) + "'"));
       }
+      arguments.finish(call);
       return call;
     } else {
       throw RecordError(Rule::tool_call_xml,
@@ -170,8 +177,7 @@ CallMatch read_xml_call(std::string_view text, std::size_t at_tag, const ReadCon
   CallMatch match;
   match.call = parse_xml_function(tag.body, context);
   const ToolCall& call = match.call;
-  const bool is_code_mode =
-      call.name == "execute_code" && call.arguments().size() == 1 && call.arguments().contains("code");
+  const bool is_code_mode = call.name == "execute_code" && call.has_only_argument("code");
   match.kind = is_code_mode == code_mode ? CallMatch::Kind::call : CallMatch::Kind::not_mine;
   match.end = tag.end;
   return match;

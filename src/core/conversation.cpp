@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <stdexcept>
 
 #include "core/conversation.hpp"
 
@@ -28,6 +29,82 @@ std::optional<Role> parse_role(std::string_view name) {
   if (name == "assistant") return Role::assistant;
   if (name == "tool") return Role::tool;
   return std::nullopt;
+}
+
+std::string_view json_type_name(const Json& value) {
+  if (value.is_string()) return "string";
+  if (value.is_boolean()) return "boolean";
+  if (value.is_number_integer()) return "integer";
+  if (value.is_number()) return "number";
+  if (value.is_object()) return "object";
+  if (value.is_array()) return "array";
+  return "null";
+}
+
+void append_signature_entry(std::string& signature, std::string_view key, std::string_view type_name) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), key.size()).ptr;
+  signature.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
+  signature += ':';
+  signature += key;
+  signature += type_name;
+  signature += ';';
+}
+
+const Json& ToolCall::arguments() const {
+  if (!has_tree_) {
+    JsonParseError error;
+    auto parsed = parse_json(text_, error);
+    // The text is json.dumps of an object that was parsed as JSON or built by ArgumentsBuilder.
+    if (!parsed || !parsed->is_object()) throw std::logic_error("tool call arguments that read back as no object");
+    tree_ = std::move(*parsed);
+    has_tree_ = true;
+  }
+  return tree_;
+}
+
+Json& ToolCall::arguments() {
+  (void)std::as_const(*this).arguments();
+  has_text_ = false;
+  has_signature_ = false;
+  return tree_;
+}
+
+std::string_view ToolCall::arguments_json() const {
+  if (!has_text_) {
+    text_.clear();
+    append_python_json(text_, tree_);
+    has_text_ = true;
+  }
+  return text_;
+}
+
+std::string_view ToolCall::signature() const {
+  if (!has_signature_) {
+    signature_.clear();
+    for (const auto& [key, value] : tree_.items()) append_signature_entry(signature_, key, json_type_name(value));
+    has_signature_ = true;
+  }
+  return signature_;
+}
+
+bool ToolCall::has_only_argument(std::string_view key) const {
+  std::string expected;
+  append_signature_entry(expected, key, "");
+  const std::string_view entries = signature();
+  // The one entry is the key's, whatever the type name that ends it before the ';'.
+  return entries.size() > expected.size() &&
+         entries.starts_with(std::string_view(expected).substr(0, expected.size() - 1)) &&
+         entries.find(';') == entries.size() - 1;
+}
+
+void ToolCall::set_arguments(std::string json_text, std::string signature) {
+  text_ = std::move(json_text);
+  signature_ = std::move(signature);
+  has_text_ = true;
+  has_signature_ = true;
+  has_tree_ = false;
+  tree_ = nullptr;
 }
 
 std::uint64_t content_hash(const Conversation& conversation) {

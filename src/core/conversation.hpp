@@ -21,37 +21,54 @@ enum class Role : std::uint8_t { system, user, assistant, tool };
 std::string_view role_name(Role role);
 std::optional<Role> parse_role(std::string_view name);
 
-struct ToolCall {
+/// A tool call. Its arguments (always a JSON object) are held in the form that was given: readers
+/// write them straight as json.dumps text (ArgumentsBuilder, no JSON tree per call), code that
+/// builds or changes a call uses the tree; each form is made from the other on first use.
+class ToolCall {
+ public:
   ToolCall() = default;
   ToolCall(std::string call_id, std::string call_name, Json call_arguments)
-      : id(std::move(call_id)), name(std::move(call_name)), arguments_(std::move(call_arguments)) {}
+      : id(std::move(call_id)),
+        name(std::move(call_name)),
+        tree_(std::move(call_arguments)),
+        has_tree_(true),
+        has_text_(false),
+        has_signature_(false) {}
 
   std::string id;  ///< as read; normalization makes it 9 characters of [a-zA-Z0-9]
   std::string name;
 
-  /// Always a JSON object.
-  const Json& arguments() const { return arguments_; }
-  /// For changing them: forgets the rendering below.
-  Json& arguments() {
-    rendered_ = false;
-    return arguments_;
-  }
-  /// json.dumps(arguments) (append_python_json), rendered on first use and kept: the content
-  /// hash and the writers both need it, and rendering it twice was a tenth of a record's cost.
-  std::string_view arguments_json() const {
-    if (!rendered_) {
-      arguments_json_.clear();
-      append_python_json(arguments_json_, arguments_);
-      rendered_ = true;
-    }
-    return arguments_json_;
-  }
+  /// The arguments as a JSON object.
+  const Json& arguments() const;
+  /// For changing them: the text and signature below are made again from the tree.
+  Json& arguments();
+  /// json.dumps(arguments) (append_python_json): what the content hash and the writers read.
+  std::string_view arguments_json() const;
+  /// The top-level argument keys with the JSON type of each value, in order, length-prefixed so
+  /// no two lists write alike: all that inferring a tool list from calls reads.
+  std::string_view signature() const;
+  /// Whether the arguments are exactly one key, `key`.
+  bool has_only_argument(std::string_view key) const;
+
+  /// Sets the arguments from their json.dumps text and signature (ArgumentsBuilder makes both).
+  void set_arguments(std::string json_text, std::string signature);
 
  private:
-  Json arguments_ = Json::object();
-  mutable std::string arguments_json_;
-  mutable bool rendered_ = false;
+  // No arguments: "{}" as text, no tree (an empty JSON object is a heap allocation).
+  mutable Json tree_;
+  mutable std::string text_ = "{}";
+  mutable std::string signature_;
+  mutable bool has_tree_ = false;
+  mutable bool has_text_ = true;
+  mutable bool has_signature_ = true;
 };
+
+/// Appends one signature entry (ToolCall::signature) for a key and its value's JSON type name.
+void append_signature_entry(std::string& signature, std::string_view key, std::string_view type_name);
+
+/// The JSON type name of a value, as a JSON schema says it: string, boolean, integer, number,
+/// object, array, null.
+std::string_view json_type_name(const Json& value);
 
 struct Message {
   Role role = Role::user;

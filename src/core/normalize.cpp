@@ -146,16 +146,6 @@ void link_results(Conversation& conversation, std::optional<std::uint64_t> recor
   if (pending && pending->answered > 0) require_answered(conversation.messages.size());
 }
 
-std::string_view json_type_name(const Json& value) {
-  if (value.is_string()) return "string";
-  if (value.is_boolean()) return "boolean";
-  if (value.is_number_integer()) return "integer";
-  if (value.is_number()) return "number";
-  if (value.is_object()) return "object";
-  if (value.is_array()) return "array";
-  return "null";
-}
-
 // The function object of a tool list entry, and its name when it has a string one.
 const Json& function_of(const Json& entry) {
   if (entry.is_object()) {
@@ -321,14 +311,8 @@ SharedToolList inferred_tools(const Conversation& conversation) {
   signature.clear();
   for (const auto& message : conversation.messages) {
     for (const auto& call : message.tool_calls) {
-      signature += call.name;
-      signature += '\0';
-      for (const auto& [key, value] : call.arguments().items()) {
-        signature += key;
-        signature += '\1';
-        signature += json_type_name(value);
-        signature += '\2';
-      }
+      append_signature_entry(signature, call.name, "");
+      signature += call.signature();
       signature += '\3';
     }
   }

@@ -1,0 +1,60 @@
+// A tool call's arguments written straight as json.dumps text from what a reader parsed (simdjson
+// values, XML parameter strings): no JSON tree is built for a call on the record path.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "core/conversation.hpp"
+
+namespace chatfmt::detail {
+
+/// Appends `value` as append_python_json(to_json(value)) would: the same text without the tree
+/// (objects as json.loads keeps them: each key once, first position, last value).
+void append_python_json(std::string& out, simdjson::dom::element value);
+
+/// The JSON type name of a parsed value (json_type_name of the Json that to_json makes of it).
+std::string_view json_type_name(simdjson::dom::element value);
+
+/// Collects one call's arguments, key by key, into json.dumps text and its signature.
+class ArgumentsBuilder {
+ public:
+  /// `expected_size`: about how long the text will be (the source's length), reserved up front.
+  explicit ArgumentsBuilder(std::size_t expected_size = 0);
+  /// A string value.
+  void add_string(std::string_view key, std::string_view value);
+  /// A parsed JSON value.
+  void add(std::string_view key, simdjson::dom::element value);
+  /// A value written as JSON text already (`true`, `null`), with its type name.
+  void add_literal(std::string_view key, std::string_view json_text, std::string_view type_name);
+  /// Every field of a parsed object.
+  void add_fields(simdjson::dom::object object);
+  /// Hands the arguments to `call`.
+  void finish(ToolCall& call);
+
+ private:
+  void add_key(std::string_view key, std::string_view type_name);
+  std::string text_;
+  std::string signature_;
+};
+
+/// A simdjson parser for a JSON text found inside a record (a call written as JSON, an arguments
+/// string, an XML parameter value) while the record's own document is still in use: each one
+/// alive at a time on a thread gets a parser of its own, kept for the thread's next records.
+class NestedParser {
+ public:
+  NestedParser();
+  ~NestedParser();
+  NestedParser(const NestedParser&) = delete;
+  NestedParser& operator=(const NestedParser&) = delete;
+  simdjson::dom::parser& get() { return *parser_; }
+
+ private:
+  simdjson::dom::parser* parser_;
+};
+
+}  // namespace chatfmt::detail
