@@ -1,6 +1,8 @@
 // qwen3-xml: ChatML text byte-identical to Qwen3-Coder's official chat template (tools described
 // in the system turn, XML tool calls, tool results as <tool_response> blocks in user turns).
 #include "chatfmt/errors.hpp"
+#include "core/arguments.hpp"
+#include "core/json_internal.hpp"
 #include "core/text.hpp"
 #include "qwen3_chatml.hpp"
 #include "qwen3_vocabulary.hpp"
@@ -22,6 +24,51 @@ void render_extra_keys(const Json& dict, std::initializer_list<std::string_view>
     out += "\n<" + key + ">";
     out += is_container(value) ? python_json(value) : python_str(value);
     out += "</" + key + ">";
+  }
+}
+
+// Calls each argument of `call` with its name and its value as the template writes it: a string
+// as it is, a container as tojson, anything else as str(). Read from the call's json.dumps text
+// (no JSON tree per call); a call whose text is not JSON (NaN, Infinity: only code that builds
+// the tree can give those) is read from its tree.
+template <class Emit>
+void for_each_argument(const ToolCall& call, Emit&& emit) {
+  using simdjson::dom::element_type;
+  detail::NestedParser parser;
+  const std::string_view text = call.arguments_json();
+  const auto parsed = parser.get().parse(text.data(), text.size());
+  simdjson::dom::object object;
+  if (!parsed.error() && parsed.value_unsafe().get(object) == simdjson::SUCCESS) {
+    std::string rendered;
+    for (const auto& field : detail::FieldList(object)) {
+      const simdjson::dom::element value = field.value;
+      rendered.clear();
+      switch (value.type()) {
+        case element_type::STRING:
+          emit(field.key, value.get_string().value_unsafe());
+          continue;
+        case element_type::OBJECT:
+        case element_type::ARRAY:
+          detail::append_python_json(rendered, value);
+          break;
+        case element_type::BOOL:
+          rendered = value.get_bool().value_unsafe() ? "True" : "False";
+          break;
+        case element_type::NULL_VALUE:
+          rendered = "None";
+          break;
+        case element_type::INT64:
+        case element_type::UINT64:
+        case element_type::DOUBLE:
+          detail::append_python_json(rendered, value);  // str() and json.dumps agree on finite numbers
+          break;
+      }
+      emit(field.key, rendered);
+    }
+    return;
+  }
+  for (const auto& [name, value] : call.arguments().items()) {
+    emit(name, is_container(value) ? python_json(value) : python_str(value));
   }
 }
 
@@ -115,21 +162,22 @@ class Qwen3XmlWriter final : public TextWriter {
           text += "\n";
           text += qwen3::kFunctionOpen;
           text += call.name + ">\n";
-          for (const auto& [name, value] : call.arguments().items()) {
+          for_each_argument(call, [&](std::string_view name, std::string_view value) {
             // Readers (ours and Qwen's tool parser) take the name up to the first '>': with one
             // inside, the text would read back as a different call.
-            if (name.find('>') != std::string::npos) {
+            if (name.find('>') != std::string_view::npos) {
               throw RecordError(Rule::tool_call_xml, "messages[" + std::to_string(k) + "]: argument name '" +
                                                          text::excerpt(name) + "' of '" + call.name +
                                                          "' contains '>', which ends <parameter=…> early; rename it");
             }
             text += qwen3::kParameterOpen;
-            text += name + ">\n";
-            text += is_container(value) ? python_json(value) : python_str(value);
+            text += name;
+            text += ">\n";
+            text += value;
             text += "\n";
             text += qwen3::kParameterClose;
             text += "\n";
-          }
+          });
           text += qwen3::kFunctionClose;
           text += "\n";
           text += qwen3::kCallClose;
