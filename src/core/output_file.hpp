@@ -12,6 +12,8 @@
 
 namespace chatfmt::detail {
 
+class DataSyncer;
+
 /// Call once at start-up, before any file is opened: a closed standard descriptor is reopened on
 /// /dev/null so no output file can land on it, and a closed stdout is remembered, so that writing
 /// to "-" is an error rather than a write into whatever file took descriptor 1.
@@ -42,8 +44,10 @@ class OutputFile {
   std::vector<std::pair<std::string, int>> created_directories_;  // outermost first, with their slots
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buffer_;
-  std::uint64_t written_ = 0;         // bytes given to write()
-  std::uint64_t handed_to_disk_ = 0;  // of which sync_file_range has started writing back
+  std::unique_ptr<DataSyncer> syncer_;  // a large temporary's early fdatasyncs
+  std::uint64_t written_ = 0;           // bytes given to write()
+  std::uint64_t handed_to_disk_ = 0;    // of which sync_file_range has started writing back
+  std::uint64_t sync_requested_ = 0;    // of which a background fdatasync was asked for
   int temp_slot_ = -1;
   bool direct_ = false;
   bool committed_ = false;

@@ -104,6 +104,28 @@ TEST(OutputFile, NothingUnderTheFinalNameUntilCommit) {
   EXPECT_EQ(slurp(path), "whole");
 }
 
+TEST(OutputFile, LargeOutputsAreSyncedOnTheWayAndWhole) {
+  // Past 32 MiB a temporary is fdatasync'ed by a thread of its own while writing goes on: the
+  // bytes must still arrive whole and in order, on commit and not before; an abandoned one leaves
+  // nothing, its sync thread stopped before its descriptor closes.
+  TempDir dir;
+  std::string chunk(1 << 20, 'x');
+  const auto path = dir.path / "big.jsonl";
+  for (const bool commit : {false, true}) {
+    detail::OutputFile file(path.string());
+    for (std::size_t i = 0; i < 80; ++i) {
+      chunk.front() = static_cast<char>('A' + i % 26);
+      file.write(chunk);
+    }
+    EXPECT_FALSE(fs::exists(path));
+    if (commit) file.commit();
+  }
+  ASSERT_EQ(fs::file_size(path), 80U << 20);
+  const std::string written = slurp(path);
+  for (std::size_t i = 0; i < 80; ++i) ASSERT_EQ(written[i << 20], static_cast<char>('A' + i % 26)) << i;
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 1);
+}
+
 TEST(ConvertPaths, UsageErrors) {
   TempDir dir;
   EXPECT_THROW(convert_paths((dir.path / "missing.jsonl").string(), (dir.path / "o.jsonl").string(), "", {}),
