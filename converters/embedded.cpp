@@ -39,10 +39,9 @@ CallFinders call_finders() {
 
 }  // namespace
 
-DecodedAssistant decode_assistant(std::string_view text, const ReadContext& context) {
+void decode_assistant(std::string_view text, const ReadContext& context, Message& decoded) {
   static const CallFinders prototype = call_finders();
   CallFinders finders = prototype;
-  DecodedAssistant decoded;
   std::size_t pos = 0;       // scanning position
   std::size_t text_end = 0;  // end of the plain text before the first call
   bool seen_call = false;
@@ -79,8 +78,8 @@ DecodedAssistant decode_assistant(std::string_view text, const ReadContext& cont
       case CallMatch::Kind::call:
         check_gap(pos, at);
         if (!seen_call) text_end = at;
-        decoded.calls.push_back(std::move(match.call));
-        decoded.encodings |= bit;
+        decoded.tool_calls.push_back(std::move(match.call));
+        decoded.source_encodings |= bit;
         seen_call = true;
         break;
       case CallMatch::Kind::text:
@@ -92,49 +91,49 @@ DecodedAssistant decode_assistant(std::string_view text, const ReadContext& cont
     pos = match.end;
   }
   if (!seen_call) {
-    decoded.content = std::string(text);
-    return decoded;
+    decoded.content.assign(text);
+    return;
   }
   check_gap(pos, text.size());
-  decoded.content = std::string(text::rstrip_ascii(text.substr(0, text_end)));
-  return decoded;
+  decoded.content.assign(text::rstrip_ascii(text.substr(0, text_end)));
+}
+
+DecodedAssistant decode_assistant(std::string_view text, const ReadContext& context) {
+  Message message;
+  decode_assistant(text, context, message);
+  return {std::move(message.content), std::move(message.tool_calls), message.source_encodings};
 }
 
 void append_turn(Conversation& conversation, Role role, std::string_view content, const ReadContext& context,
-                 std::string tool_call_id) {
+                 std::string_view tool_call_id) {
   if (role == Role::assistant) {
-    DecodedAssistant decoded = decode_assistant(content, context);
-    Message message;
+    Message& message = append_message(conversation);
     message.role = role;
-    message.content = std::move(decoded.content);
-    message.tool_calls = std::move(decoded.calls);
-    message.source_encodings = decoded.encodings;
-    conversation.messages.push_back(std::move(message));
+    decode_assistant(content, context, message);
     return;
   }
   const ResultTurn turn{role, content, conversation.messages};
+  thread_local std::vector<std::string_view> results;
   for (const EncodingRow* row : encoding_rows()) {
     if (row->read_results == nullptr) continue;
-    auto results = row->read_results(turn, context);
-    if (!results) continue;
-    for (auto& result : *results) {
-      Message message;
+    results.clear();
+    if (!row->read_results(turn, context, results)) continue;
+    for (const std::string_view result : results) {
+      Message& message = append_message(conversation);
       message.role = Role::tool;
-      message.content = std::move(result);
-      message.tool_call_id = tool_call_id;
+      message.content.assign(result);
+      message.tool_call_id.assign(tool_call_id);
       message.source_encodings = encoding_bit_of(*row);
-      conversation.messages.push_back(std::move(message));
     }
     return;
   }
-  Message message;
+  Message& message = append_message(conversation);
   message.role = role;
-  message.content = std::string(content);
+  message.content.assign(content);
   if (role == Role::tool) {
-    message.tool_call_id = std::move(tool_call_id);
+    message.tool_call_id.assign(tool_call_id);
     message.source_encodings = encoding_bit_of(tool_role_encoding());
   }
-  conversation.messages.push_back(std::move(message));
 }
 
 void check_conversation(const Conversation& conversation, const ReadSetup& setup) {

@@ -58,8 +58,9 @@ class RecordReader {
   virtual std::string_view shape_key() const = 0;
   /// Strings that structure records of this shape (ChatML's turn markers): refused in content.
   virtual std::vector<std::string_view> control_strings() const = 0;
-  /// Builds the conversation; throws RecordError with a rule when the record is unusable.
-  virtual Conversation read(simdjson::dom::object record, const ReadSetup& setup) const = 0;
+  /// Reads the record into `conversation` (empty; recycle()d); throws RecordError with a rule when
+  /// the record is unusable.
+  virtual void read(simdjson::dom::object record, const ReadSetup& setup, Conversation& conversation) const = 0;
 };
 
 // ---- encodings ---------------------------------------------------------------------------------
@@ -93,8 +94,10 @@ struct EncodingRow {
   /// none), and reading what starts there. Throws RecordError.
   std::size_t (*find_call)(std::string_view text, std::size_t from) = nullptr;
   CallMatch (*read_call)(std::string_view text, std::size_t at, const ReadContext& context) = nullptr;
-  /// A user or tool turn: the results it holds written this way, or nullopt. Throws RecordError.
-  std::optional<std::vector<std::string>> (*read_results)(const ResultTurn& turn, const ReadContext& context) = nullptr;
+  /// A user or tool turn: whether it holds results written this way, and those results (views
+  /// into the turn's content) in `results`, which arrives empty. Throws RecordError.
+  bool (*read_results)(const ResultTurn& turn, const ReadContext& context,
+                       std::vector<std::string_view>& results) = nullptr;
   /// Checks a whole conversation once read (what one turn cannot tell). Throws RecordError.
   void (*check_conversation)(const Conversation& conversation, const ReadSetup& setup) = nullptr;
 };

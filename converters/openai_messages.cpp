@@ -129,7 +129,7 @@ void read_message(Conversation& conversation, element value, std::size_t index, 
   }
   std::string_view content;
   std::vector<ToolCall> structured_calls;
-  std::string tool_call_id;
+  std::string_view tool_call_id;
   for (const auto& field : fields) {
     const std::string_view key = field.key;
     if (key == "role" || key == "name") {
@@ -149,7 +149,7 @@ void read_message(Conversation& conversation, element value, std::size_t index, 
       std::string_view id;
       if (field.value.get(id))
         throw RecordError(Rule::record_shape, where + ": " + std::string(key) + " must be a string");
-      if (tool_call_id.empty()) tool_call_id = std::string(id);
+      if (tool_call_id.empty()) tool_call_id = id;
     } else {
       throw RecordError(Rule::unknown_key, key_error(where, key));
     }
@@ -157,8 +157,7 @@ void read_message(Conversation& conversation, element value, std::size_t index, 
   if (!structured_calls.empty() && *role != Role::assistant) {
     throw RecordError(Rule::record_shape, where + ": only assistant messages can have tool_calls");
   }
-  embedded::append_turn(conversation, *role, content, ReadContext{location.content(), tools, setup},
-                        std::move(tool_call_id));
+  embedded::append_turn(conversation, *role, content, ReadContext{location.content(), tools, setup}, tool_call_id);
   if (!structured_calls.empty()) {
     Message& message = conversation.messages.back();
     for (auto& call : structured_calls) message.tool_calls.push_back(std::move(call));
@@ -173,8 +172,7 @@ class OpenAiMessagesReader final : public RecordReader {
 
   std::vector<std::string_view> control_strings() const override { return {}; }
 
-  Conversation read(simdjson::dom::object record, const ReadSetup& setup) const override {
-    Conversation conversation;
+  void read(simdjson::dom::object record, const ReadSetup& setup, Conversation& conversation) const override {
     simdjson::dom::array messages;
     for (const auto& field : detail::unique_fields(record)) {
       if (field.key == "messages") {
@@ -193,7 +191,6 @@ class OpenAiMessagesReader final : public RecordReader {
     std::size_t index = 0;
     for (element message : messages) read_message(conversation, message, index++, tools, setup);
     embedded::check_conversation(conversation, setup);
-    return conversation;
   }
 };
 

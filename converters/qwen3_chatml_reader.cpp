@@ -76,7 +76,7 @@ class Qwen3ChatmlReader final : public RecordReader {
 
   std::vector<std::string_view> control_strings() const override { return {kTurnOpen, kTurnClose}; }
 
-  Conversation read(simdjson::dom::object record, const ReadSetup& setup) const override {
+  void read(simdjson::dom::object record, const ReadSetup& setup, Conversation& conversation) const override {
     std::string_view text;
     for (const auto& field : detail::unique_fields(record)) {
       if (field.key == "text") {
@@ -91,7 +91,6 @@ class Qwen3ChatmlReader final : public RecordReader {
       throw RecordError(Rule::unknown_text_format,
                         "\"text\" holds no <|im_start|> turn: only ChatML text can be split back into messages");
     }
-    Conversation conversation;
     // One index for all turns (the tools section can only come with the first turn).
     std::optional<detail::ToolIndex> tool_index;
     const Json* tool_index_of = nullptr;
@@ -139,7 +138,6 @@ class Qwen3ChatmlReader final : public RecordReader {
       ++turn;
     }
     embedded::check_conversation(conversation, setup);
-    return conversation;
   }
 
  private:

@@ -23,8 +23,9 @@ std::size_t decode(const EncodingRow& row, const SourceTurn& turn, const ReadSet
   const detail::ToolIndex tools(turn.tools ? &turn.tools->json() : setup.default_tools());
   const ReadContext context{turn.where, tools, setup};
   if (turn.role != Role::assistant) {
-    const auto results = row.read_results(ResultTurn{turn.role, turn.content, turn.before}, context);
-    return results ? results->size() : 0;
+    thread_local std::vector<std::string_view> results;
+    results.clear();
+    return row.read_results(ResultTurn{turn.role, turn.content, turn.before}, context, results) ? results.size() : 0;
   }
   const std::string_view text = turn.content;
   std::size_t calls = 0;

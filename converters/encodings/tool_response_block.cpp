@@ -8,8 +8,8 @@
 
 namespace chatfmt {
 
-std::optional<std::vector<std::string>> responses::read_blocks(std::string_view text, std::string_view where,
-                                                               std::string_view turn) {
+bool responses::read_blocks(std::string_view text, std::string_view where, std::string_view turn,
+                            std::vector<std::string_view>& results) {
   using qwen3::kResponseClose;
   using qwen3::kResponseOpen;
   auto at = [where](const std::string& what) { return std::string(where) + ": " + what; };
@@ -17,9 +17,8 @@ std::optional<std::vector<std::string>> responses::read_blocks(std::string_view 
     if (text.find(kResponseClose) != std::string_view::npos) {
       throw RecordError(Rule::tool_response_unclosed, at("</tool_response> without <tool_response>"));
     }
-    return std::nullopt;
+    return false;
   }
-  std::vector<std::string> results;
   std::size_t pos = 0;
   for (;;) {
     const std::size_t open = text.find(kResponseOpen, pos);
@@ -42,7 +41,7 @@ std::optional<std::vector<std::string>> responses::read_blocks(std::string_view 
     results.emplace_back(text::strip_one_newline_each_side(body));
     pos = close + kResponseClose.size();
   }
-  return results;
+  return true;
 }
 
 const EncodingRow& tool_response_block_encoding() {
@@ -52,9 +51,8 @@ const EncodingRow& tool_response_block_encoding() {
       {qwen3::kResponseOpen, qwen3::kResponseClose},
       nullptr,
       nullptr,
-      [](const ResultTurn& turn, const ReadContext& context) -> std::optional<std::vector<std::string>> {
-        if (turn.role != Role::user) return std::nullopt;
-        return responses::read_blocks(turn.content, context.where, "a user turn");
+      [](const ResultTurn& turn, const ReadContext& context, std::vector<std::string_view>& results) {
+        return turn.role == Role::user && responses::read_blocks(turn.content, context.where, "a user turn", results);
       }};
   return row;
 }

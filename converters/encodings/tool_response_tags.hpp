@@ -8,11 +8,11 @@
 
 namespace chatfmt::responses {
 
-/// The bodies of the blocks `text` consists of (separated only by whitespace), each with the
-/// value rule applied (one "\n" off each side), or nullopt when it has none. `turn` names the
-/// message in errors ("a user turn"). Throws RecordError when blocks are mixed with other text
-/// or unclosed.
-std::optional<std::vector<std::string>> read_blocks(std::string_view text, std::string_view where,
-                                                    std::string_view turn);
+/// Whether `text` consists of blocks (separated only by whitespace), and their bodies (views into
+/// `text`) appended to `bodies`, each with the value rule applied (one "\n" off each side).
+/// `turn` names the message in errors ("a user turn"). Throws RecordError when blocks are mixed
+/// with other text or unclosed.
+bool read_blocks(std::string_view text, std::string_view where, std::string_view turn,
+                 std::vector<std::string_view>& bodies);
 
 }  // namespace chatfmt::responses

@@ -22,16 +22,17 @@ std::size_t unanswered_calls(const std::vector<Message>& before) {
   return 0;
 }
 
-std::optional<std::vector<std::string>> read_prefixed(const ResultTurn& turn, const ReadContext& context) {
-  if (turn.role != Role::user || unanswered_calls(turn.before) == 0) return std::nullopt;
+bool read_prefixed(const ResultTurn& turn, const ReadContext& context, std::vector<std::string_view>& results) {
+  if (turn.role != Role::user || unanswered_calls(turn.before) == 0) return false;
   for (const std::string& prefix : context.setup.options().tool_result_prefixes) {
     if (prefix.empty() || !text::starts_with(turn.content, prefix)) continue;
     std::string_view value = turn.content.substr(prefix.size());
     // One separator between prefix and value belongs to the prefix; nothing else is dropped.
     if (text::starts_with(value, " ") || text::starts_with(value, "\n")) value.remove_prefix(1);
-    return std::vector<std::string>{std::string(value)};
+    results.push_back(value);
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
 std::string prefixes_named(const ReadSetup& setup) {

@@ -15,15 +15,15 @@ const EncodingRow& tool_role_tagged_encoding() {
       {qwen3::kResponseOpen, qwen3::kResponseClose},
       nullptr,
       nullptr,
-      [](const ResultTurn& turn, const ReadContext& context) -> std::optional<std::vector<std::string>> {
-        if (turn.role != Role::tool) return std::nullopt;
-        auto blocks = responses::read_blocks(turn.content, context.where, "a tool message");
-        if (blocks && blocks->size() != 1) {
+      [](const ResultTurn& turn, const ReadContext& context, std::vector<std::string_view>& results) {
+        if (turn.role != Role::tool) return false;
+        if (!responses::read_blocks(turn.content, context.where, "a tool message", results)) return false;
+        if (results.size() != 1) {
           throw RecordError(Rule::tool_response_mixed,
-                            std::string(context.where) + ": a tool message holds " + std::to_string(blocks->size()) +
+                            std::string(context.where) + ": a tool message holds " + std::to_string(results.size()) +
                                 " <tool_response> blocks, but answers one call; give each result its own message");
         }
-        return blocks;
+        return true;
       }};
   return row;
 }

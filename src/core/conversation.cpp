@@ -107,6 +107,52 @@ void ToolCall::set_arguments(std::string json_text, std::string signature) {
   tree_ = nullptr;
 }
 
+namespace {
+
+// Cleared messages kept per thread between records. Bounded both ways, so a record of 40,000
+// turns or of a 100 MiB string does not keep its memory for the rest of the run.
+constexpr std::size_t kMessagesKept = 256;
+constexpr std::size_t kCapacityKept = 64 * 1024;
+
+std::vector<Message>& spare_messages() {
+  thread_local std::vector<Message> spare;
+  return spare;
+}
+
+void clear_keeping_small_capacity(std::string& text) {
+  if (text.capacity() > kCapacityKept) {
+    std::string().swap(text);
+  } else {
+    text.clear();
+  }
+}
+
+}  // namespace
+
+Message& append_message(Conversation& conversation) {
+  auto& spare = spare_messages();
+  if (spare.empty()) return conversation.messages.emplace_back();
+  Message& message = conversation.messages.emplace_back(std::move(spare.back()));
+  spare.pop_back();
+  return message;
+}
+
+void recycle(Conversation& conversation) {
+  auto& spare = spare_messages();
+  for (auto& message : conversation.messages) {
+    if (spare.size() == kMessagesKept) break;
+    clear_keeping_small_capacity(message.content);
+    message.tool_call_id.clear();
+    message.tool_calls.clear();
+    message.role = Role::user;
+    message.source_encodings = 0;
+    spare.push_back(std::move(message));
+  }
+  conversation.messages.clear();
+  conversation.tools.reset();
+  conversation.source = {};
+}
+
 std::uint64_t content_hash(const Conversation& conversation) {
   // Length-prefixed fields, so no two different conversations serialize alike. One buffer per
   // thread, kept between records.

@@ -84,6 +84,12 @@ struct Conversation {
   SourceRef source;
 };
 
+/// Appends an empty message to `conversation`: one that recycle() kept on this thread when there is
+/// one, so its strings and call list reuse their memory and a record's messages cost no allocation.
+Message& append_message(Conversation& conversation);
+/// Empties `conversation`, keeping its messages (cleared) for append_message on this thread.
+void recycle(Conversation& conversation);
+
 /// A 64-bit hash (XXH3) of what a conversation teaches: roles, contents, call names and
 /// arguments, results, in order. Ids, tools, source position and the source encoding do not
 /// count, so the same example written in two encodings (or two files) hashes the same.

@@ -29,20 +29,28 @@ simdjson::dom::object parse_record(std::string_view line) {
   return object;
 }
 
-Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& source, const ReadSetup& setup,
-                                std::string_view* shape) {
+void read_parsed_record(simdjson::dom::object object, const SourceRef& source, const ReadSetup& setup,
+                        Conversation& conversation, std::string_view* shape) {
+  recycle(conversation);
   for (const RecordReader* reader : readers()) {
     if (find_field(object, reader->shape_key())) {
       if (shape != nullptr) *shape = reader->name();
-      Conversation conversation = reader->read(object, setup);
+      reader->read(object, setup, conversation);
       conversation.source = source;
-      return conversation;
+      return;
     }
   }
   std::string shapes;
   for (const RecordReader* reader : readers())
     shapes += (shapes.empty() ? "\"" : " or \"") + std::string(reader->shape_key()) + "\"";
   throw RecordError(Rule::record_shape, "unknown record shape: expected a " + shapes + " key");
+}
+
+Conversation read_parsed_record(simdjson::dom::object object, const SourceRef& source, const ReadSetup& setup,
+                                std::string_view* shape) {
+  Conversation conversation;
+  read_parsed_record(object, source, setup, conversation, shape);
+  return conversation;
 }
 
 Conversation read_record(std::string_view line, const SourceRef& source, const ReadSetup& setup,
@@ -180,7 +188,9 @@ void RecordConverter::run(std::string_view line, const SourceRef& source, bool t
         return;
       }
     }
-    Conversation conversation = detail::read_parsed_record(record, source, state_->read, &outcome.shape);
+    // One conversation per thread, its messages' memory reused from record to record.
+    thread_local Conversation conversation;
+    detail::read_parsed_record(record, source, state_->read, conversation, &outcome.shape);
     // Derived call ids hash what the record says, not how its line spells it: the same
     // conversation gets the same ids whatever its key order, spacing, escapes or duplicate keys.
     detail::normalize(conversation, state_->options, state_->read.shared_default_tools());

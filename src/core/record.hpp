@@ -11,7 +11,11 @@ namespace chatfmt::detail {
 /// Throws RecordError ("invalid-json", "record-shape").
 simdjson::dom::object parse_record(std::string_view line);
 
-/// Picks the reader by the record's shape and reads it. Throws RecordError.
+/// Picks the reader by the record's shape and reads it into `conversation` (recycle()d first, so
+/// a conversation kept between records reuses its memory). Throws RecordError.
+void read_parsed_record(simdjson::dom::object record, const SourceRef& source, const ReadSetup& setup,
+                        Conversation& conversation, std::string_view* shape = nullptr);
+/// The same into a new conversation.
 Conversation read_parsed_record(simdjson::dom::object record, const SourceRef& source, const ReadSetup& setup,
                                 std::string_view* shape = nullptr);
 

@@ -97,8 +97,10 @@ void check_assistant(std::string_view text, const ReadSetup& setup) {
 
 void check_tool_responses(std::string_view text) {
   try {
-    const auto results = responses::read_blocks(text, "fuzz", "a user turn");
-    if (!results) {
+    std::vector<std::string_view> bodies;
+    const bool found = responses::read_blocks(text, "fuzz", "a user turn", bodies);
+    const auto* results = &bodies;
+    if (!found) {
       FUZZ_REQUIRE(text.find("<tool_response>") == std::string_view::npos, "a <tool_response> block was not seen");
       return;
     }

@@ -16,7 +16,9 @@ DecodedAssistant decode_assistant(std::string_view text, std::string_view where,
 }
 
 std::optional<std::vector<std::string>> decode_tool_responses(std::string_view text, std::string_view where) {
-  return responses::read_blocks(text, where, "a user turn");
+  std::vector<std::string_view> bodies;
+  if (!responses::read_blocks(text, where, "a user turn", bodies)) return std::nullopt;
+  return std::vector<std::string>(bodies.begin(), bodies.end());
 }
 
 EncodingSet bit(std::string_view name) { return encoding_bit(*find_encoding(name)); }

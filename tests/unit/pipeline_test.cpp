@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -86,6 +87,35 @@ TEST(Pipeline, BlankLinesBomInvalidUtf8AndLimit) {
   const auto partial = convert_paths(input.string(), (dir.path / "limited.jsonl").string(), "", limited);
   EXPECT_TRUE(partial.stopped_by_limit);
   EXPECT_EQ(partial.records(), 1U);
+}
+
+TEST(Pipeline, MessagesReusedBetweenRecordsLeaveNothingBehind) {
+  // A thread's conversation and its messages are reused from record to record: a record's output
+  // must not depend on the records converted before it on that thread. Forward and backward
+  // over the sample, and each record once more after a long one, must agree byte for byte.
+  std::ifstream in(kSamples + "/train.jsonl");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_GT(lines.size(), 900U);
+  for (const char* target : {"mistral-v13", "openai", "qwen3-xml"}) {
+    ConvertOptions options;
+    options.target = target;
+    const RecordConverter converter(options);
+    std::vector<RecordOutcome> forward(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) forward[i] = converter.convert(lines[i], {"train.jsonl", i + 1});
+    const auto longest =
+        std::max_element(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    for (std::size_t i = lines.size(); i-- > 0;) {
+      const RecordOutcome backward = converter.convert(lines[i], {"train.jsonl", i + 1});
+      (void)converter.convert(*longest, {"train.jsonl", 0});
+      const RecordOutcome after_longest = converter.convert(lines[i], {"train.jsonl", i + 1});
+      for (const RecordOutcome* again : {&backward, &after_longest}) {
+        ASSERT_EQ(again->accepted, forward[i].accepted) << target << " line " << i + 1;
+        ASSERT_EQ(again->output, forward[i].output) << target << " line " << i + 1;
+        ASSERT_EQ(again->reason, forward[i].reason) << target << " line " << i + 1;
+      }
+    }
+  }
 }
 
 TEST(OutputFile, NothingUnderTheFinalNameUntilCommit) {
