@@ -1,6 +1,8 @@
 #include "embedded.hpp"
 
+#include <algorithm>
 #include <array>
+#include <span>
 #include <stdexcept>
 
 #include "chatfmt/errors.hpp"
@@ -10,38 +12,50 @@
 namespace chatfmt::embedded {
 namespace {
 
-// The encodings that write calls into assistant text, with the next position each found. A
-// position is searched again only once the scan has passed it: searching every encoding on every
-// step would scan the rest of the text once per call, quadratic time for thousands of calls.
-struct CallFinder {
-  const EncodingRow* row;
-  EncodingSet bit;
+// The encodings that write calls into assistant text, in table order, and the distinct strings
+// their calls open with, each with the next position it was found at. One search per opener
+// serves every encoding that shares it (four share <tool_call>), and a position is searched
+// again only once the scan has passed it: searching on every step would scan the rest of the text
+// once per call, quadratic time for thousands of calls. At most one row per bit of an
+// EncodingSet, so fixed arrays copied per assistant turn (no allocation) hold them.
+struct CallRow {
+  const EncodingRow* row = nullptr;
+  EncodingSet bit = 0;
+  std::size_t opener = 0;  // index into CallScan::openers
+};
+
+struct OpenerScan {
+  std::string_view text;
   std::size_t next = 0;
   bool known = false;
 };
 
-// One finder per call encoding: at most one per bit of an EncodingSet, so a fixed array copied per
-// assistant turn (no allocation) holds them.
-struct CallFinders {
-  std::array<CallFinder, 8 * sizeof(EncodingSet)> items{};
-  std::size_t count = 0;
-  CallFinder* begin() { return items.data(); }
-  CallFinder* end() { return items.data() + count; }
+struct CallScan {
+  std::array<CallRow, 8 * sizeof(EncodingSet)> rows{};
+  std::size_t row_count = 0;
+  std::array<OpenerScan, 8 * sizeof(EncodingSet)> openers{};
+  std::size_t opener_count = 0;
 };
 
-CallFinders call_finders() {
-  CallFinders finders;
+CallScan call_scan() {
+  CallScan scan;
   for (const EncodingRow* row : encoding_rows()) {
-    if (row->find_call != nullptr) finders.items.at(finders.count++) = CallFinder{row, encoding_bit_of(*row)};
+    if (row->call_opener.empty()) continue;
+    std::size_t opener = 0;
+    while (opener < scan.opener_count && scan.openers.at(opener).text != row->call_opener) ++opener;
+    if (opener == scan.opener_count) scan.openers.at(scan.opener_count++).text = row->call_opener;
+    scan.rows.at(scan.row_count++) = CallRow{row, encoding_bit_of(*row), opener};
   }
-  return finders;
+  return scan;
 }
 
 }  // namespace
 
 void decode_assistant(std::string_view text, const ReadContext& context, Message& decoded) {
-  static const CallFinders prototype = call_finders();
-  CallFinders finders = prototype;
+  static const CallScan prototype = call_scan();
+  CallScan scan = prototype;
+  const std::span<OpenerScan> openers(scan.openers.data(), scan.opener_count);
+  const std::span<const CallRow> rows(scan.rows.data(), scan.row_count);
   std::size_t pos = 0;       // scanning position
   std::size_t text_end = 0;  // end of the plain text before the first call
   bool seen_call = false;
@@ -57,22 +71,33 @@ void decode_assistant(std::string_view text, const ReadContext& context, Message
   };
   for (;;) {
     std::size_t at = std::string_view::npos;
-    for (auto& finder : finders) {
-      if (!finder.known || (finder.next != std::string_view::npos && finder.next < pos)) {
-        finder.next = finder.row->find_call(text, pos);
-        finder.known = true;
+    for (auto& opener : openers) {
+      if (!opener.known || (opener.next != std::string_view::npos && opener.next < pos)) {
+        opener.next = text.find(opener.text, pos);
+        opener.known = true;
       }
-      at = std::min(at, finder.next);
+      at = std::min(at, opener.next);
     }
     if (at == std::string_view::npos) break;
-    // The first encoding (in table order) found here that claims what starts here reads it.
+    // The first encoding (in table order) that opens a call here and claims what starts here reads it.
     CallMatch match;
     EncodingSet bit = 0;
-    for (const auto& finder : finders) {
-      if (finder.next != at) continue;
-      match = finder.row->read_call(text, at, context);
-      bit = finder.bit;
+    bool opened = false;
+    for (const auto& call_row : rows) {
+      const EncodingRow& row = *call_row.row;
+      if (openers[call_row.opener].next != at) continue;
+      if (row.opens_call != nullptr && !row.opens_call(text, at)) continue;
+      opened = true;
+      match = row.read_call(text, at, context);
+      bit = call_row.bit;
       if (match.kind != CallMatch::Kind::not_mine) break;
+    }
+    if (!opened) {
+      // Not a call in any encoding (a fence of another language, say): look past it.
+      for (auto& opener : openers) {
+        if (opener.next == at) opener.next = text.find(opener.text, at + 1);
+      }
+      continue;
     }
     switch (match.kind) {
       case CallMatch::Kind::call:

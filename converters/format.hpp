@@ -90,9 +90,11 @@ struct ResultTurn {
 struct EncodingRow {
   EncodingInfo info;
   std::vector<std::string_view> control_strings;
-  /// Assistant text: the position of the next call written this way at or after `from` (npos:
-  /// none), and reading what starts there. Throws RecordError.
-  std::size_t (*find_call)(std::string_view text, std::size_t from) = nullptr;
+  /// Assistant text: what every call written this way starts with (encodings sharing an opener
+  /// share one search for it), whether the one at `at` is written this way (null: every one), and
+  /// reading what starts there. Throws RecordError.
+  std::string_view call_opener = {};
+  bool (*opens_call)(std::string_view text, std::size_t at) = nullptr;
   CallMatch (*read_call)(std::string_view text, std::size_t at, const ReadContext& context) = nullptr;
   /// A user or tool turn: whether it holds results written this way, and those results (views
   /// into the turn's content) in `results`, which arrives empty. Throws RecordError.
@@ -101,6 +103,9 @@ struct EncodingRow {
   /// Checks a whole conversation once read (what one turn cannot tell). Throws RecordError.
   void (*check_conversation)(const Conversation& conversation, const ReadSetup& setup) = nullptr;
 };
+
+/// The position of the next call written as `row` writes them at or after `from` (npos: none).
+std::size_t find_call(const EncodingRow& row, std::string_view text, std::size_t from);
 
 /// Every encoding, in table order (bit i of an EncodingSet is row i).
 const std::vector<const EncodingRow*>& encoding_rows();

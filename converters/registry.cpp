@@ -47,6 +47,15 @@ EncodingSet encoding_bit_of(const EncodingRow& row) {
   return encoding_bit(static_cast<std::size_t>(at - rows.begin()));
 }
 
+std::size_t find_call(const EncodingRow& row, std::string_view text, std::size_t from) {
+  if (row.call_opener.empty()) return std::string_view::npos;
+  for (std::size_t at = text.find(row.call_opener, from); at != std::string_view::npos;
+       at = text.find(row.call_opener, at + 1)) {
+    if (row.opens_call == nullptr || row.opens_call(text, at)) return at;
+  }
+  return std::string_view::npos;
+}
+
 const std::vector<EncodingInfo>& encodings() {
   static const std::vector<EncodingInfo> list = [] {
     std::vector<EncodingInfo> infos;

@@ -13,7 +13,7 @@ namespace {
 
 bool decodes(const EncodingRow& row, const SourceTurn& turn) {
   if ((turn.encodings & encoding_bit_of(row)) == 0) return false;
-  return turn.role == Role::assistant ? row.find_call != nullptr : row.read_results != nullptr;
+  return turn.role == Role::assistant ? !row.call_opener.empty() : row.read_results != nullptr;
 }
 
 // The row alone over one text: every call it finds and reads (a position another row would claim
@@ -30,7 +30,7 @@ std::size_t decode(const EncodingRow& row, const SourceTurn& turn, const ReadSet
   const std::string_view text = turn.content;
   std::size_t calls = 0;
   for (std::size_t pos = 0;;) {
-    const std::size_t at = row.find_call(text, pos);
+    const std::size_t at = find_call(row, text, pos);
     if (at == std::string_view::npos) break;
     CallMatch match = row.read_call(text, at, context);
     benchmark::DoNotOptimize(match);
@@ -41,7 +41,7 @@ std::size_t decode(const EncodingRow& row, const SourceTurn& turn, const ReadSet
 }
 
 void decode_row(benchmark::State& state, const EncodingRow* row) {
-  if (row->find_call == nullptr && row->read_results == nullptr) {
+  if (row->call_opener.empty() && row->read_results == nullptr) {
     state.SkipWithError("no decoder: a structured encoding, read by its record shape's reader (read/)");
     for (auto _ : state) {
     }

@@ -14,9 +14,8 @@ const EncodingRow& bare_code_encoding() {
   static const EncodingRow row{
       {"bare-code", EncodingKind::tool_call, "<tool_call>code</tool_call>: execute_code(code=body)"},
       {qwen3::kCallOpen, qwen3::kCallClose},
-      [](std::string_view text, std::size_t from) {
-        return tags::find_call_tag(text, from, [](std::string_view) { return true; });
-      },
+      qwen3::kCallOpen,
+      nullptr,  // every <tool_call> the encodings before it in the table leave
       [](std::string_view text, std::size_t at, const ReadContext& context) {
         const tags::TagBody tag = tags::call_tag_body(text, at, context.where);
         if (text::strip_ascii(tag.body).empty()) {

@@ -12,9 +12,8 @@ const EncodingRow& code_mode_xml_encoding() {
       {"code-mode-xml", EncodingKind::tool_call,
        "<tool_call><function=execute_code><parameter=code>…</parameter></function></tool_call>"},
       {kCallOpen, kCallClose, kFunctionOpen, kFunctionClose, kParameterOpen, kParameterClose},
-      [](std::string_view text, std::size_t from) {
-        return tags::find_call_tag(text, from, &tags::starts_xml_function);
-      },
+      kCallOpen,
+      [](std::string_view text, std::size_t at) { return tags::tag_body_starts(text, at, &tags::starts_xml_function); },
       [](std::string_view text, std::size_t at, const ReadContext& context) {
         return tags::read_xml_call(text, at, context, /*code_mode=*/true);
       }};

@@ -19,27 +19,16 @@ const RE2& fence_open() {
   return re;
 }
 
-// The fence opening at or after `from`: its position and length.
-bool next_fence(std::string_view text, std::size_t from, std::size_t& at, std::size_t& length) {
-  // A plain search finds each candidate (most assistant turns have none); the regex decides at it.
+// The length of the fence opening at `at` ("```json" and the rest of its line), 0 when none does.
+std::size_t fence_at(std::string_view text, std::size_t at) {
+  if (text.substr(at, kFenceStart.size()) != kFenceStart) return 0;
+  re2::StringPiece match;
   const re2::StringPiece input(text.data(), text.size());
-  for (std::size_t candidate = text.find(kFenceStart, from); candidate != std::string_view::npos;
-       candidate = text.find(kFenceStart, candidate + 1)) {
-    re2::StringPiece match;
-    if (fence_open().Match(input, candidate, text.size(), RE2::ANCHOR_START, &match, 1)) {
-      at = candidate;
-      length = match.size();
-      return true;
-    }
-  }
-  return false;
+  return fence_open().Match(input, at, text.size(), RE2::ANCHOR_START, &match, 1) ? match.size() : 0;
 }
 
 CallMatch read_fence(std::string_view text, std::size_t at, const ReadContext& context) {
-  std::size_t fence = 0;
-  std::size_t open_length = 0;
-  next_fence(text, at, fence, open_length);
-  const std::size_t body_start = at + open_length;
+  const std::size_t body_start = at + fence_at(text, at);
   const std::size_t close = text.find(kFenceClose, body_start);
   if (close == std::string_view::npos) {
     throw RecordError(Rule::json_fence_unclosed, std::string(context.where) + ": ```json fence is not closed by ```");
@@ -72,11 +61,8 @@ const EncodingRow& json_in_fence_encoding() {
   static const EncodingRow row{
       {"json-in-fence", EncodingKind::tool_call, "```json {\"name\": …, \"arguments\": …} ```"},
       {},
-      [](std::string_view text, std::size_t from) {
-        std::size_t at = 0;
-        std::size_t length = 0;
-        return next_fence(text, from, at, length) ? at : std::string_view::npos;
-      },
+      kFenceStart,
+      [](std::string_view text, std::size_t at) { return fence_at(text, at) != 0; },
       &read_fence};
   return row;
 }

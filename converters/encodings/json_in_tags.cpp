@@ -11,8 +11,9 @@ const EncodingRow& json_in_tags_encoding() {
   static const EncodingRow row{
       {"json-in-tags", EncodingKind::tool_call, "<tool_call>{\"name\": …, \"arguments\": {…}}</tool_call>"},
       {qwen3::kCallOpen, qwen3::kCallClose},
-      [](std::string_view text, std::size_t from) {
-        return tags::find_call_tag(text, from, [](std::string_view body) { return text::starts_with(body, "{"); });
+      qwen3::kCallOpen,
+      [](std::string_view text, std::size_t at) {
+        return tags::tag_body_starts(text, at, [](std::string_view body) { return text::starts_with(body, "{"); });
       },
       [](std::string_view text, std::size_t at, const ReadContext& context) {
         const tags::TagBody tag = tags::call_tag_body(text, at, context.where);

@@ -80,12 +80,8 @@ void add_typed_parameter(detail::ArgumentsBuilder& arguments, std::string_view v
 
 }  // namespace
 
-std::size_t find_call_tag(std::string_view text, std::size_t from, bool (*accepts)(std::string_view body_start)) {
-  for (std::size_t tag = text.find(kCallOpen, from); tag != std::string_view::npos;
-       tag = text.find(kCallOpen, tag + kCallOpen.size())) {
-    if (accepts(text::lstrip_ascii(text.substr(tag + kCallOpen.size())))) return tag;
-  }
-  return std::string_view::npos;
+bool tag_body_starts(std::string_view text, std::size_t at, bool (*accepts)(std::string_view body_start)) {
+  return accepts(text::lstrip_ascii(text.substr(at + kCallOpen.size())));
 }
 
 TagBody call_tag_body(std::string_view text, std::size_t at_tag, std::string_view where) {

@@ -9,9 +9,9 @@
 
 namespace chatfmt::tags {
 
-/// The position of the next <tool_call> at or after `from` whose body, leading ASCII whitespace
-/// skipped, satisfies `accepts` (npos: none). `accepts` sees the rest of the text from there.
-std::size_t find_call_tag(std::string_view text, std::size_t from, bool (*accepts)(std::string_view body_start));
+/// Whether the body of the <tool_call> at `at`, leading ASCII whitespace skipped, satisfies
+/// `accepts`, which sees the rest of the text from there.
+bool tag_body_starts(std::string_view text, std::size_t at, bool (*accepts)(std::string_view body_start));
 
 struct TagBody {
   std::string_view body;  ///< between <tool_call> and </tool_call>

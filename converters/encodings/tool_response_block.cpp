@@ -49,6 +49,7 @@ const EncodingRow& tool_response_block_encoding() {
       {"tool-response-block", EncodingKind::tool_result,
        "<tool_response>…</tool_response> blocks making up a user turn"},
       {qwen3::kResponseOpen, qwen3::kResponseClose},
+      {},
       nullptr,
       nullptr,
       [](const ResultTurn& turn, const ReadContext& context, std::vector<std::string_view>& results) {

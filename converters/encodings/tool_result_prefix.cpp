@@ -76,6 +76,7 @@ const EncodingRow& tool_result_prefix_encoding() {
       {"tool-result-prefix", EncodingKind::tool_result,
        "a user turn starting with \"Tool result:\" right after unanswered calls (--tool-result-prefix)"},
       {},
+      {},
       nullptr,
       nullptr,
       &read_prefixed,

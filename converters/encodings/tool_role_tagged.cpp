@@ -13,6 +13,7 @@ const EncodingRow& tool_role_tagged_encoding() {
       {"tool-role-tagged", EncodingKind::tool_result,
        "{\"role\": \"tool\", \"content\": \"<tool_response>…</tool_response>\"}"},
       {qwen3::kResponseOpen, qwen3::kResponseClose},
+      {},
       nullptr,
       nullptr,
       [](const ResultTurn& turn, const ReadContext& context, std::vector<std::string_view>& results) {
