@@ -161,7 +161,8 @@ class Qwen3XmlWriter final : public TextWriter {
           text += qwen3::kCallOpen;
           text += "\n";
           text += qwen3::kFunctionOpen;
-          text += call.name + ">\n";
+          text += call.name;
+          text += ">\n";
           for_each_argument(call, [&](std::string_view name, std::string_view value) {
             // Readers (ours and Qwen's tool parser) take the name up to the first '>': with one
             // inside, the text would read back as a different call.
@@ -190,7 +191,9 @@ class Qwen3XmlWriter final : public TextWriter {
           text += "user\n";
         }
         text += qwen3::kResponseOpen;
-        text += "\n" + message.content + "\n";
+        text += "\n";
+        text += message.content;
+        text += "\n";
         text += qwen3::kResponseClose;
         text += "\n";
         if (k + 1 == messages.size() || messages[k + 1].role != Role::tool) {
@@ -200,7 +203,8 @@ class Qwen3XmlWriter final : public TextWriter {
       } else {
         text += qwen3::kTurnOpen;
         text += role_name(message.role);
-        text += "\n" + message.content;
+        text += "\n";
+        text += message.content;
         text += qwen3::kTurnClose;
         text += "\n";
       }
