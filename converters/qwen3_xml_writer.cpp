@@ -2,7 +2,6 @@
 // in the system turn, XML tool calls, tool results as <tool_response> blocks in user turns).
 #include "chatfmt/errors.hpp"
 #include "core/arguments.hpp"
-#include "core/json_internal.hpp"
 #include "core/text.hpp"
 #include "qwen3_chatml.hpp"
 #include "qwen3_vocabulary.hpp"
@@ -28,48 +27,29 @@ void render_extra_keys(const Json& dict, std::initializer_list<std::string_view>
 }
 
 // Calls each argument of `call` with its name and its value as the template writes it: a string
-// as it is, a container as tojson, anything else as str(). Read from the call's json.dumps text
-// (no JSON tree per call); a call whose text is not JSON (NaN, Infinity: only code that builds
-// the tree can give those) is read from its tree.
+// as it is, a container as tojson, anything else as str() (True, None, nan; numbers as json.dumps
+// writes them). Read from the call's json.dumps text, where a container is already its tojson.
 template <class Emit>
 void for_each_argument(const ToolCall& call, Emit&& emit) {
-  using simdjson::dom::element_type;
-  detail::NestedParser parser;
-  const std::string_view text = call.arguments_json();
-  const auto parsed = parser.get().parse(text.data(), text.size());
-  simdjson::dom::object object;
-  if (!parsed.error() && parsed.value_unsafe().get(object) == simdjson::SUCCESS) {
-    std::string rendered;
-    for (const auto& field : detail::FieldList(object)) {
-      const simdjson::dom::element value = field.value;
-      rendered.clear();
-      switch (value.type()) {
-        case element_type::STRING:
-          emit(field.key, value.get_string().value_unsafe());
-          continue;
-        case element_type::OBJECT:
-        case element_type::ARRAY:
-          detail::append_python_json(rendered, value);
-          break;
-        case element_type::BOOL:
-          rendered = value.get_bool().value_unsafe() ? "True" : "False";
-          break;
-        case element_type::NULL_VALUE:
-          rendered = "None";
-          break;
-        case element_type::INT64:
-        case element_type::UINT64:
-        case element_type::DOUBLE:
-          detail::append_python_json(rendered, value);  // str() and json.dumps agree on finite numbers
-          break;
+  detail::for_each_argument(call.arguments_json(), [&](const detail::ArgumentEntry& entry) {
+    std::string_view value = entry.value;
+    if (!entry.is_string) {
+      if (value == "true") {
+        value = "True";
+      } else if (value == "false") {
+        value = "False";
+      } else if (value == "null") {
+        value = "None";
+      } else if (value == "NaN") {
+        value = "nan";
+      } else if (value == "Infinity") {
+        value = "inf";
+      } else if (value == "-Infinity") {
+        value = "-inf";
       }
-      emit(field.key, rendered);
     }
-    return;
-  }
-  for (const auto& [name, value] : call.arguments().items()) {
-    emit(name, is_container(value) ? python_json(value) : python_str(value));
-  }
+    emit(entry.key, value);
+  });
 }
 
 }  // namespace

@@ -42,6 +42,57 @@ class ArgumentsBuilder {
   std::string signature_;
 };
 
+/// One top-level entry of arguments text: the key and, for a string, its value, both unescaped;
+/// for anything else the value's text as written (a container's json.dumps, `true`, `1.5`).
+struct ArgumentEntry {
+  std::string_view key;
+  std::string_view value;
+  bool is_string = false;
+};
+
+/// Calls `visit(const ArgumentEntry&)` for each entry of `text`, an object as append_python_json
+/// writes one (what ToolCall::arguments_json() holds), without a parser or a tree. The views live
+/// until the next entry. Throws std::logic_error when `text` is not of that form.
+template <class Visit>
+void for_each_argument(std::string_view text, Visit&& visit);
+
+/// The pieces for_each_argument is made of: the end of the string literal starting at `at`, its
+/// unescaped contents appended to `out`; the end of the JSON value starting at `at`.
+std::size_t read_json_string(std::string_view text, std::size_t at, std::string& out);
+std::size_t skip_json_value(std::string_view text, std::size_t at);
+[[noreturn]] void malformed_arguments(std::string_view text);
+
+template <class Visit>
+void for_each_argument(std::string_view text, Visit&& visit) {
+  thread_local std::string key;
+  thread_local std::string value;
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') malformed_arguments(text);
+  std::size_t at = 1;
+  if (text.size() == 2) return;
+  for (;;) {
+    key.clear();
+    at = read_json_string(text, at, key);
+    if (text.substr(at, 2) != ": ") malformed_arguments(text);
+    at += 2;
+    ArgumentEntry entry;
+    entry.key = key;
+    if (at < text.size() && text[at] == '"') {
+      value.clear();
+      at = read_json_string(text, at, value);
+      entry.value = value;
+      entry.is_string = true;
+    } else {
+      const std::size_t end = skip_json_value(text, at);
+      entry.value = text.substr(at, end - at);
+      at = end;
+    }
+    visit(static_cast<const ArgumentEntry&>(entry));
+    if (at + 1 == text.size()) return;  // the closing brace
+    if (text.substr(at, 2) != ", ") malformed_arguments(text);
+    at += 2;
+  }
+}
+
 /// A simdjson parser for a JSON text found inside a record (a call written as JSON, an arguments
 /// string, an XML parameter value) while the record's own document is still in use: each one
 /// alive at a time on a thread gets a parser of its own, kept for the thread's next records.

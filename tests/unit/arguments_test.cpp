@@ -6,8 +6,10 @@
 
 #include <fstream>
 
+#include "chatfmt/errors.hpp"
 #include "core/arguments.hpp"
 #include "core/json_internal.hpp"
+#include "core/record.hpp"
 
 namespace chatfmt {
 namespace {
@@ -107,6 +109,76 @@ TEST(Arguments, SignaturesOfDifferentKeyListsDiffer) {
   const ToolCall one("", "f", Json{{"a;1:b", 1}});
   const ToolCall two("", "f", Json{{"a", 1}, {"b", 1}});
   EXPECT_NE(one.signature(), two.signature());
+}
+
+// for_each_argument against simdjson reading the same text: keys and string values unescaped,
+// anything else as append_python_json writes it.
+void expect_walk_equals_parse(const std::string& text) {
+  std::vector<std::string> walked;
+  detail::for_each_argument(text, [&](const detail::ArgumentEntry& entry) {
+    walked.push_back(std::string(entry.key) + (entry.is_string ? "=s:" : "=j:") + std::string(entry.value));
+  });
+  simdjson::dom::parser parser;
+  const simdjson::dom::object object = parser.parse(text).get_object().value();
+  std::vector<std::string> parsed;
+  for (const auto& field : detail::FieldList(object)) {
+    std::string_view string;
+    if (field.value.get(string) == simdjson::SUCCESS) {
+      parsed.push_back(std::string(field.key) + "=s:" + std::string(string));
+    } else {
+      parsed.push_back(std::string(field.key) + "=j:" + from_element(field.value));
+    }
+  }
+  EXPECT_EQ(walked, parsed) << text;
+}
+
+TEST(Arguments, WalkingTheTextReadsWhatAParserReads) {
+  std::vector<std::string> texts = {"{}"};
+  // Escapes at every position around the 16-byte blocks, consecutive and at the ends.
+  for (std::size_t at = 0; at < 40; ++at) {
+    for (const char* escaped : {"\"", "\\", "\n", "\u0001", "é", "😀", "\"\\\n\t"}) {
+      std::string value(at, 'x');
+      value += escaped;
+      value += std::string(at % 7, 'y');
+      Json object = Json::object();
+      object[value] = value;
+      object["n"] = static_cast<int>(at);
+      object["nested"] = Json::array({value, Json{{"k]}", "v\"]}"}}, nullptr, true, 1.5});
+      texts.push_back(python_json(object));
+    }
+  }
+  texts.push_back(
+      python_json(Json{{"", ""}, {"t", true}, {"f", false}, {"z", nullptr}, {"big", 18446744073709551615ULL}}));
+  texts.push_back(R"({"pair": "\ud83d\ude00", "slash": "a\/b", "ctl": "\b\f\r"})");  // escapes we never write
+  for (const auto& text : texts) expect_walk_equals_parse(text);
+}
+
+TEST(Arguments, WalkingTheSampleCallsReadsWhatAParserReads) {
+  // The arguments of every call of the real sample, as the readers wrote them.
+  std::ifstream in(std::string(CHATFMT_SOURCE_DIR) + "/data/samples/train.jsonl");
+  std::size_t calls = 0;
+  for (std::string line; std::getline(in, line);) {
+    Conversation conversation;
+    try {
+      conversation = detail::read_record(line, {"t", 1}, ReadSetup(ReadOptions{}));
+    } catch (const RecordError&) {
+      continue;
+    }
+    for (const auto& message : conversation.messages) {
+      for (const auto& call : message.tool_calls) {
+        expect_walk_equals_parse(std::string(call.arguments_json()));
+        ++calls;
+      }
+    }
+  }
+  EXPECT_GT(calls, 500U);
+}
+
+TEST(Arguments, WalkingRefusesTextItDidNotWrite) {
+  for (const char* text :
+       {"", "{", "[1]", R"({"a" 1})", R"({"a": "unclosed})", R"({"a": 1,"b": 2})", R"({"a": "\q"})"}) {
+    EXPECT_THROW(detail::for_each_argument(text, [](const detail::ArgumentEntry&) {}), std::logic_error) << text;
+  }
 }
 
 TEST(Arguments, NestedParsersKeepTheOuterDocument) {
