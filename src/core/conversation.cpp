@@ -1,8 +1,13 @@
 // The conversation model's small functions: role names, the content hash.
 #include <xxhash.h>
+#if defined(__x86_64__)
+#include <xxh_x86dispatch.h>  // the same hashes, with AVX2 where the CPU has it (libxxhash picks at run time)
+#endif
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <stdexcept>
 
 #include "core/conversation.hpp"
@@ -155,15 +160,23 @@ void recycle(Conversation& conversation) {
 
 std::uint64_t content_hash(const Conversation& conversation) {
   // Length-prefixed fields, so no two different conversations serialize alike. One buffer per
-  // thread, kept between records.
+  // thread, kept between records, sized once and written through a pointer.
+  constexpr std::size_t kDigits = 20;  // the most a size_t's decimal digits take
+  std::size_t size = 0;
+  for (const auto& message : conversation.messages) {
+    size += 2 * (kDigits + 1) + role_name(message.role).size() + message.content.size() + 1;
+    for (const auto& call : message.tool_calls) {
+      size += 2 * (kDigits + 1) + call.name.size() + call.arguments_json().size();
+    }
+  }
   thread_local std::string canonical;
-  canonical.clear();
-  auto field = [](std::string_view text) {
-    std::array<char, 24> digits{};
-    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), text.size()).ptr;
-    canonical.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
-    canonical += ':';
-    canonical += text;
+  if (canonical.size() < size) canonical.resize(std::max(size, 2 * canonical.size()));
+  char* at = canonical.data();
+  auto field = [&at](std::string_view text) {
+    at = std::to_chars(at, at + kDigits, text.size()).ptr;
+    *at++ = ':';
+    std::memcpy(at, text.data(), text.size());
+    at += text.size();
   };
   for (const auto& message : conversation.messages) {
     field(role_name(message.role));
@@ -172,9 +185,9 @@ std::uint64_t content_hash(const Conversation& conversation) {
       field(call.name);
       field(call.arguments_json());
     }
-    canonical += ';';
+    *at++ = ';';
   }
-  return XXH3_64bits(canonical.data(), canonical.size());
+  return XXH3_64bits(canonical.data(), static_cast<std::size_t>(at - canonical.data()));
 }
 
 }  // namespace chatfmt
