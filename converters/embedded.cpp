@@ -17,45 +17,63 @@ namespace {
 // serves every encoding that shares it (four share <tool_call>), and a position is searched
 // again only once the scan has passed it: searching on every step would scan the rest of the text
 // once per call, quadratic time for thousands of calls. At most one row per bit of an
-// EncodingSet, so fixed arrays copied per assistant turn (no allocation) hold them.
+// EncodingSet, so fixed arrays (no allocation) hold them.
 struct CallRow {
   const EncodingRow* row = nullptr;
   EncodingSet bit = 0;
-  std::size_t opener = 0;  // index into CallScan::openers
+  std::size_t opener = 0;  // index into CallRows::openers
 };
 
-struct OpenerScan {
-  std::string_view text;
-  std::size_t next = 0;
-  bool known = false;
-};
-
-struct CallScan {
+struct CallRows {
   std::array<CallRow, 8 * sizeof(EncodingSet)> rows{};
   std::size_t row_count = 0;
-  std::array<OpenerScan, 8 * sizeof(EncodingSet)> openers{};
+  std::array<std::string_view, 8 * sizeof(EncodingSet)> openers{};
   std::size_t opener_count = 0;
 };
 
-CallScan call_scan() {
-  CallScan scan;
-  for (const EncodingRow* row : encoding_rows()) {
-    if (row->call_opener.empty()) continue;
-    std::size_t opener = 0;
-    while (opener < scan.opener_count && scan.openers.at(opener).text != row->call_opener) ++opener;
-    if (opener == scan.opener_count) scan.openers.at(scan.opener_count++).text = row->call_opener;
-    scan.rows.at(scan.row_count++) = CallRow{row, encoding_bit_of(*row), opener};
-  }
-  return scan;
+const CallRows& call_rows() {
+  static const CallRows table = [] {
+    CallRows rows;
+    for (const EncodingRow* row : encoding_rows()) {
+      if (row->call_opener.empty()) continue;
+      std::size_t opener = 0;
+      while (opener < rows.opener_count && rows.openers.at(opener) != row->call_opener) ++opener;
+      if (opener == rows.opener_count) rows.openers.at(rows.opener_count++) = row->call_opener;
+      rows.rows.at(rows.row_count++) = CallRow{row, encoding_bit_of(*row), opener};
+    }
+    return rows;
+  }();
+  return table;
+}
+
+// Where each opener was found last in the text being decoded. Left uninitialized but for the
+// openers in use: an assistant turn costs no copy of a table sized for every possible row.
+struct OpenerScan {
+  std::string_view text;
+  std::size_t next;
+  bool known;
+};
+
+// The encodings that read results from user and tool turns, in table order.
+const std::vector<const EncodingRow*>& result_rows() {
+  static const std::vector<const EncodingRow*> rows = [] {
+    std::vector<const EncodingRow*> found;
+    for (const EncodingRow* row : encoding_rows()) {
+      if (row->read_results != nullptr) found.push_back(row);
+    }
+    return found;
+  }();
+  return rows;
 }
 
 }  // namespace
 
 void decode_assistant(std::string_view text, const ReadContext& context, Message& decoded) {
-  static const CallScan prototype = call_scan();
-  CallScan scan = prototype;
-  const std::span<OpenerScan> openers(scan.openers.data(), scan.opener_count);
-  const std::span<const CallRow> rows(scan.rows.data(), scan.row_count);
+  const CallRows& table = call_rows();
+  std::array<OpenerScan, 8 * sizeof(EncodingSet)> scans;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  for (std::size_t k = 0; k < table.opener_count; ++k) scans[k] = OpenerScan{table.openers[k], 0, false};
+  const std::span<OpenerScan> openers(scans.data(), table.opener_count);
+  const std::span<const CallRow> rows(table.rows.data(), table.row_count);
   std::size_t pos = 0;       // scanning position
   std::size_t text_end = 0;  // end of the plain text before the first call
   bool seen_call = false;
@@ -139,8 +157,7 @@ void append_turn(Conversation& conversation, Role role, std::string_view content
   }
   const ResultTurn turn{role, content, conversation.messages};
   thread_local std::vector<std::string_view> results;
-  for (const EncodingRow* row : encoding_rows()) {
-    if (row->read_results == nullptr) continue;
+  for (const EncodingRow* row : result_rows()) {
     results.clear();
     if (!row->read_results(turn, context, results)) continue;
     for (const std::string_view result : results) {
