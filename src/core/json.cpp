@@ -168,11 +168,13 @@ namespace {
 
 // The escape json.dumps(ensure_ascii=False) writes for each byte that needs one (empty: none).
 // Eight bytes a slot, so an escape is copied as one 8-byte move and the length says how many count.
+// Built at compile time: no guard to test on each call.
 struct EscapeTable {
   std::array<std::array<char, 8>, 256> text{};
   std::array<std::uint8_t, 256> length{};
-  EscapeTable() {
-    static constexpr char hex[] = "0123456789abcdef";
+  std::array<std::uint8_t, 256> extra{};  // length - 1: how much longer the escape is than the byte
+  constexpr EscapeTable() {
+    constexpr char hex[] = "0123456789abcdef";
     for (unsigned c = 0; c < 0x20; ++c) set(c, {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]});
     set('"', {'\\', '"'});
     set('\\', {'\\', '\\'});
@@ -182,20 +184,19 @@ struct EscapeTable {
     set('\b', {'\\', 'b'});
     set('\f', {'\\', 'f'});
   }
-  void set(unsigned c, std::initializer_list<char> escape) {
+  constexpr void set(unsigned c, std::initializer_list<char> escape) {
     std::copy(escape.begin(), escape.end(), text[c].begin());
     length[c] = static_cast<std::uint8_t>(escape.size());
+    extra[c] = static_cast<std::uint8_t>(escape.size() - 1);
   }
 };
 
-const EscapeTable& escapes() {
-  static const EscapeTable table;
-  return table;
-}
+constexpr EscapeTable kEscapes{};
 
 // Writes escaped JSON string bodies through a raw pointer into room made in `out` beforehand:
 // code is dense in quotes and newlines, and an append() per run between two escapes was a quarter
-// of a conversion's instructions. `reserve(n)` before writing up to n bytes; `finish()` trims.
+// of a conversion's instructions. `reserve(n, rest)` before writing up to n bytes (when it has to
+// grow, it makes `rest` more room ahead for what follows); `finish()` trims.
 class EscapeWriter {
  public:
   explicit EscapeWriter(std::string& out, std::size_t expected) : out_(out) {
@@ -204,21 +205,73 @@ class EscapeWriter {
     at_ = out_.data() + start;
     end_ = out_.data() + out_.size();
   }
-  void reserve(std::size_t bytes) {
-    if (static_cast<std::size_t>(end_ - at_) >= bytes) return;
-    const std::size_t used = static_cast<std::size_t>(at_ - out_.data());
-    out_.resize(std::max(out_.size() * 2, used + bytes));
-    at_ = out_.data() + used;
-    end_ = out_.data() + out_.size();
+  void reserve(std::size_t bytes, std::size_t rest) {
+    if (static_cast<std::size_t>(end_ - at_) < bytes) grow(bytes + rest);
   }
   char*& at() { return at_; }
+  /// Where writing up to `bytes` more still fits without reserve().
+  const char* last_start(std::size_t bytes) const { return end_ - bytes; }
   void finish() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
 
  private:
+  // Only the new room is zero-filled; the string's capacity still grows geometrically.
+  void grow(std::size_t bytes) {
+    const std::size_t used = static_cast<std::size_t>(at_ - out_.data());
+    out_.resize(used + bytes);
+    at_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+
   std::string& out_;
   char* at_ = nullptr;
   char* end_ = nullptr;
 };
+
+// The most escaping `bytes` bytes may write past where it starts: all of them 6-byte escapes, then
+// a 16-byte store of the (empty) run after the last one.
+constexpr std::size_t step_room(std::size_t bytes) { return bytes * 6 + 16; }
+
+#if defined(__SSE2__)
+// One bit per byte of `v` that needs an escape: '"', '\\' and the controls 0x00 to 0x1F.
+inline unsigned escape_mask(__m128i v) {
+  // max(v, 0x1F) == 0x1F exactly for the bytes v <= 0x1F (unsigned).
+  const __m128i last_control = _mm_set1_epi8(0x1F);
+  const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
+  const __m128i hit = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))), control);
+  return static_cast<unsigned>(_mm_movemask_epi8(hit));
+}
+
+// The bytes at `src` have already been stored as they are at `at`, which is right up to the first
+// escape. Writes each escape of `bits` (bit k: byte k of `src`) in turn, each followed by a 16-byte
+// store of the input after it, which is right up to the next escape. Returns `at` moved by what
+// the escapes added: byte k after the last escape is at the result + k. Reads `src` up to 17 bytes
+// past the last escape, and writes up to 16 bytes past the end.
+inline char* write_escapes(const char* src, unsigned bits, char* at) {
+  // Byte k, unless escaped, goes to shifted + k: each escape shifts what follows it.
+  char* shifted = at;
+  while (bits != 0) {
+    const auto k = static_cast<unsigned>(__builtin_ctz(bits));
+    const auto c = static_cast<unsigned char>(src[k]);
+    std::memcpy(shifted + k, kEscapes.text[c].data(), 8);
+    shifted += kEscapes.extra[c];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(shifted + k + 1),
+                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k + 1)));
+    bits &= bits - 1;
+  }
+  return shifted;
+}
+
+// Escapes the first `limit` (1 to 16) bytes at `src` to `at` and returns the end of what it wrote.
+// Reads the 32 bytes at `src`; writes up to step_room(limit) bytes from `at`. The block is loaded
+// and compared once however many escapes it has.
+inline char* escape_block(const char* src, unsigned limit, char* at) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(at), v);
+  return write_escapes(src, escape_mask(v) & ((1U << limit) - 1), at) + limit;
+}
+
+#endif
 
 }  // namespace
 
@@ -229,52 +282,63 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 void append_json_string_body(std::string& out, std::string_view text) {
-  const EscapeTable& table = escapes();
   const char* in = text.data();
   const std::size_t n = text.size();
-  // Room for the text and an escape every few bytes; grown only past that.
-  EscapeWriter writer(out, n + n / 4 + 32);
+  // Room for the text, an escape every few bytes and the worst case of the last 31 bytes (a 6-byte
+  // escape each, and a block's store past them); grown only past that.
+  EscapeWriter writer(out, n + n / 4 + step_room(31));
   char*& at = writer.at();
-  std::size_t i = 0;
-  auto escape = [&](unsigned char c) {
-    std::memcpy(at, table.text[c].data(), 8);
-    at += table.length[c];
-  };
 #if defined(__SSE2__)
-  // Sixteen bytes at a time (SSE2 is on every x86-64): each block is stored whole, then the
-  // pointer advances only past the bytes before its first escape.
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i last_control = _mm_set1_epi8(0x1F);
-  while (i + 16 <= n) {
-    writer.reserve(16 + 8);
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(at), v);
-    // max(v, 0x1F) == 0x1F exactly for the bytes v <= 0x1F (unsigned).
-    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
-    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask == 0) {
-      at += 16;
-      i += 16;
-      continue;
+  std::size_t i = 0;
+  // Sixteen bytes at a time (SSE2 is on every x86-64) while 16 more follow the block: the 16-byte
+  // copy after an escape may read them.
+  if (n >= 32) {
+    const char* const last = in + (n - 32);
+    const char* p = in;
+    char* to = at;
+    const char* room = writer.last_start(step_room(16));
+    for (; p <= last; p += 16) {
+      if (to > room) {
+        at = to;
+        writer.reserve(step_room(16), static_cast<std::size_t>(in + n - p));
+        to = at;
+        room = writer.last_start(step_room(16));
+      }
+      to = escape_block(p, 16, to);
     }
-    const auto before = static_cast<std::size_t>(__builtin_ctz(mask));
-    at += before;
-    i += before;
-    escape(static_cast<unsigned char>(in[i]));
-    ++i;
+    at = to;
+    i = static_cast<std::size_t>(p - in);
   }
-#endif
-  writer.reserve((n - i) * 6 + 8);
-  for (; i < n; ++i) {
+  // The last 0 to 31 bytes, from a copy with room behind them.
+  if (const std::size_t rest = n - i; rest != 0) {
+    writer.reserve(step_room(rest), 0);
+    alignas(16) std::array<char, 64> copy{};
+    const char* src = copy.data();
+    if (n >= 32) {
+      // The text's last 32 bytes, end to end with the copy's first 32.
+      const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + n - 32));
+      const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + n - 16));
+      _mm_store_si128(reinterpret_cast<__m128i*>(copy.data()), low);
+      _mm_store_si128(reinterpret_cast<__m128i*>(copy.data() + 16), high);
+      src += 32 - rest;
+    } else {
+      std::memcpy(copy.data(), in, n);
+    }
+    at = escape_block(src, static_cast<unsigned>(std::min<std::size_t>(rest, 16)), at);
+    if (rest > 16) at = escape_block(src + 16, static_cast<unsigned>(rest - 16), at);
+  }
+#else
+  writer.reserve(n * 6 + 8, 0);
+  for (std::size_t i = 0; i < n; ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
-    if (table.length[c] == 0) {
+    if (kEscapes.length[c] == 0) {
       *at++ = static_cast<char>(c);
     } else {
-      escape(c);
+      std::memcpy(at, kEscapes.text[c].data(), 8);
+      at += kEscapes.length[c];
     }
   }
+#endif
   writer.finish();
 }
 
