@@ -2,8 +2,11 @@
 // their expectations from that table too, never from a typed list, on a real record: a control
 // string any target or source encoding uses is refused inside content for every target, and
 // every control token a writer renders is one its row declares.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <random>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -176,6 +179,72 @@ TEST(ControlStrings, ScannerAgreesWithASearchPerString) {
   EXPECT_EQ(scanner.first_contained(two), all.front());
   EXPECT_EQ(scanner.first_contained("nothing here"), "");
   EXPECT_GT(checked, 1000U);
+}
+
+// The scanner's filters (a 16-byte block at a time for up to four first bytes, a byte at a time for
+// more; the second byte before any comparison; the last bytes of a text from a shifted block or a
+// zero-padded copy) against a search per string of the scanner's own list, for the table's list
+// and lists with a one-byte string, a zero byte, shared first bytes and 1 to 6 first bytes:
+// every string at every offset with candidates around it, at the very end of a text and cut
+// short there, and random texts made of the strings' own bytes.
+TEST(ControlStrings, ScannerAgreesWithASearchPerStringForAnyList) {
+  using namespace std::string_view_literals;
+  const std::vector<std::vector<std::string_view>> lists = {
+      control_strings_of_all_formats(),
+      {"<tool_call>"sv, "<s>"sv, "<"sv},
+      {"ab"sv, "b"sv, "abc"sv, "aab"sv},
+      {"a\0"sv, "\0\0b"sv},
+      {"<a>"sv, "[b]"sv, "{c}"sv},
+      {"<a>"sv, "[b]"sv, "{c}"sv, "(d)"sv},
+      {"<a>"sv, "[b]"sv, "{c}"sv, "(d)"sv, "|e|"sv, "!"sv},
+  };
+  std::mt19937 random(7);
+  std::size_t checked = 0;
+  for (const auto& list : lists) {
+    const detail::ControlStringScanner scanner(list);
+    auto naive = [&](std::string_view text) {
+      return std::any_of(list.begin(), list.end(), [&](std::string_view s) { return text.find(s) != text.npos; });
+    };
+    // The text in a heap block of exactly its size: AddressSanitizer sees any read past its end.
+    auto check = [&](const std::string& text) {
+      const std::unique_ptr<char[]> exact(new char[text.size()]);
+      std::copy(text.begin(), text.end(), exact.get());
+      ASSERT_EQ(scanner.contains_any(std::string_view(exact.get(), text.size())), naive(text))
+          << "list of " << list.size() << " from " << list.front() << ", text of " << text.size() << ": " << text;
+      ++checked;
+    };
+    std::string bytes;  // every byte of the list's strings
+    for (const auto s : list) bytes += s;
+    for (const auto s : list) {
+      const std::string control(s);
+      for (std::size_t offset = 0; offset < 40; ++offset) {
+        for (const std::size_t tail : {0UL, 1UL, 2UL, 15UL, 17UL}) {
+          // Before it, candidates: first bytes of the strings, then 'x'.
+          std::string before;
+          for (std::size_t k = 0; k < offset; ++k) before.push_back(k % 3 == 0 ? 'x' : list[k % list.size()].front());
+          check(before + control + std::string(tail, 'y'));
+          check(before + control.substr(0, control.size() - 1) + std::string(tail, 'y'));  // cut short
+          check(before + control.substr(0, control.size() - 1));                           // cut at the end
+        }
+      }
+    }
+    for (int round = 0; round < 4000; ++round) {
+      const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 70)(random);
+      std::string text;
+      for (std::size_t k = 0; k < n; ++k) {
+        text.push_back(round % 4 == 0 ? 'x'
+                                      : bytes[std::uniform_int_distribution<std::size_t>(0, bytes.size() - 1)(random)]);
+      }
+      if (round % 4 == 0 && n > 0) {
+        // A string planted anywhere, up to the very end.
+        const std::string control(list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(random)]);
+        const std::size_t at = std::uniform_int_distribution<std::size_t>(0, n)(random);
+        text = (text.substr(0, at) + control + text.substr(at)).substr(0, std::max(n, control.size()));
+      }
+      check(text);
+    }
+  }
+  EXPECT_GT(checked, 20000U);
 }
 
 // The tokenizers the tests have, by the targets whose text they read.
