@@ -1,6 +1,6 @@
 #include "json_call.hpp"
 
-#include <re2/re2.h>
+#include <algorithm>
 
 #include "chatfmt/errors.hpp"
 #include "core/arguments.hpp"
@@ -15,16 +15,15 @@ std::string at(std::string_view where, std::string_view what) { return std::stri
 }  // namespace
 
 void check_function_name(const std::string& name, std::string_view where) {
-  static const RE2 pattern("[A-Za-z0-9_\\-]{1,64}");
-  // A file calls a handful of functions, each thousands of times: the last name found valid on
-  // this thread is not matched again.
-  thread_local std::string last_valid;
-  if (name == last_valid) return;
-  if (!RE2::FullMatch(name, pattern)) {
+  // A character class, checked byte by byte: cheaper than a regex, which the fuzz test keeps as
+  // the reference.
+  const bool valid = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (!valid) {
     throw RecordError(Rule::tool_call_name,
                       at(where, "function name '" + text::excerpt(name) + "' is not 1-64 characters of [A-Za-z0-9_-]"));
   }
-  last_valid = name;
 }
 
 namespace {

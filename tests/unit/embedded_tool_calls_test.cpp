@@ -3,7 +3,10 @@
 #include "chatfmt/errors.hpp"
 #include "core/normalize.hpp"
 #include "embedded.hpp"
+#include "encodings/json_call.hpp"
 #include "encodings/tool_response_tags.hpp"
+
+#include <re2/re2.h>
 
 namespace chatfmt::embedded {
 namespace {
@@ -99,6 +102,27 @@ TEST(DecodeAssistant, SchemaTypesXmlValues) {
                                &tools);
             }),
             "parameter-type");
+}
+
+TEST(FunctionNames, ValidExactlyWhenMistralCommonsPatternMatches) {
+  // mistral-common's rule as a regex is the reference for the byte-by-byte check.
+  const RE2 pattern("[A-Za-z0-9_\\-]{1,64}");
+  std::vector<std::string> names = {"",  "execute_code", "a-b_C9", std::string(64, 'x'), std::string(65, 'x'),
+                                    "é", "a b"};
+  for (int byte = 0; byte < 256; ++byte) {
+    names.emplace_back(1, static_cast<char>(byte));
+    names.push_back("f" + std::string(1, static_cast<char>(byte)) + "g");
+  }
+  for (const auto& name : names) {
+    bool accepted = true;
+    try {
+      json_call::check_function_name(name, "m");
+    } catch (const RecordError& error) {
+      accepted = false;
+      EXPECT_EQ(error.rule_id(), "tool-call-name");
+    }
+    EXPECT_EQ(accepted, RE2::FullMatch(name, pattern)) << "name of " << name.size() << " bytes: " << name;
+  }
 }
 
 TEST(DecodeAssistant, RejectsWhatItCannotPlace) {
