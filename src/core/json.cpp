@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <new>
+#include <type_traits>
 #include <unordered_map>
 
 #include <utf8proc.h>
@@ -30,43 +32,64 @@ std::vector<std::vector<Field>>& field_vector_pool() {
   return pool;
 }
 
+static_assert(std::is_trivially_copyable_v<Field> && std::is_trivially_destructible_v<Field>);
+
 }  // namespace
 
-FieldList::~FieldList() {
-  fields_.clear();
-  field_vector_pool().push_back(std::move(fields_));
+void FieldList::give_back() {
+  spilled_.clear();
+  field_vector_pool().push_back(std::move(spilled_));
+}
+
+Field* FieldList::push_back_spilled(const Field* data, std::size_t size, const Field& field) {
+  if (size == kInlineFields) {
+    auto& pool = field_vector_pool();
+    if (!pool.empty()) {
+      spilled_ = std::move(pool.back());
+      pool.pop_back();
+    }
+    spilled_.assign(data, data + size);
+  }
+  spilled_.push_back(field);
+  return spilled_.data();
 }
 
 FieldList::FieldList(simdjson::dom::object object) {
-  auto& pool = field_vector_pool();
-  if (!pool.empty()) {
-    fields_ = std::move(pool.back());
-    pool.pop_back();
-  }
-  std::vector<Field>& fields = fields_;
   // Records, messages and calls have a handful of keys: a linear search is fastest. Objects with
-  // thousands (arguments, schemas) switch to an index, so a big object never costs quadratic time.
+  // thousands (arguments, schemas) switch to an index, made only then, so a big object never
+  // costs quadratic time. The fields and their count stay in locals until the end: stores into
+  // fields could otherwise be members' for all the compiler knows.
   constexpr std::size_t kLinearSearchLimit = 16;
-  std::unordered_map<std::string_view, std::size_t> index;
+  Field* data = reinterpret_cast<Field*>(inline_);
+  std::size_t size = 0;
+  std::optional<std::unordered_map<std::string_view, std::size_t>> index;
   for (const auto field : object) {
     const std::string_view key = field.key;
-    const simdjson::dom::element value = field.value;
-    if (fields.size() < kLinearSearchLimit) {
-      const auto same = std::find_if(fields.begin(), fields.end(), [key](const Field& f) { return f.key == key; });
-      if (same != fields.end()) {
-        same->value = value;
+    if (size < kLinearSearchLimit) {
+      std::size_t same = 0;
+      while (same < size && data[same].key != key) ++same;
+      if (same < size) {
+        data[same].value = field.value;
         continue;
       }
-      fields.push_back({key, value});
-      if (fields.size() == kLinearSearchLimit) {
-        for (std::size_t i = 0; i < fields.size(); ++i) index.emplace(fields[i].key, i);
+      if (size < kInlineFields) {
+        new (data + size) Field{key, field.value};
+      } else {
+        data = push_back_spilled(data, size, {key, field.value});
       }
-    } else if (const auto [at, inserted] = index.emplace(key, fields.size()); inserted) {
-      fields.push_back({key, value});
+      if (++size == kLinearSearchLimit) {
+        index.emplace();
+        for (std::size_t i = 0; i < size; ++i) index->emplace(data[i].key, i);
+      }
+    } else if (const auto [at, inserted] = index->emplace(key, size); inserted) {
+      data = push_back_spilled(data, size, {key, field.value});
+      ++size;
     } else {
-      fields[at->second].value = value;
+      data[at->second].value = field.value;
     }
   }
+  data_ = data;
+  size_ = size;
 }
 
 std::optional<simdjson::dom::element> find_field(simdjson::dom::object object, std::string_view key) {

@@ -22,22 +22,36 @@ struct Field {
 /// occurrence and `object["key"]` finds the first, so readers walk objects only through this (or
 /// find_field) and the training text is what Python would make of the same line.
 ///
-/// The list lives in a vector lent by the calling thread's pool and given back when the list is
-/// destroyed, so walking a record's objects allocates nothing once the pool has grown to the
-/// record's nesting depth.
+/// Records, messages and calls have a handful of keys: up to kInlineFields are held in the list
+/// itself, so building one costs no allocation, no thread-local and no hash map. Bigger objects
+/// move to a vector lent by the calling thread's pool and given back when the list is destroyed,
+/// so walking a record's objects allocates nothing once the pool has grown to the record's
+/// nesting depth. A list points into itself: it is neither copied nor moved.
 class FieldList {
  public:
   explicit FieldList(simdjson::dom::object object);
-  ~FieldList();
+  ~FieldList() {
+    if (spilled_.capacity() != 0) give_back();
+  }
   FieldList(const FieldList&) = delete;
   FieldList& operator=(const FieldList&) = delete;
-  const Field* begin() const { return fields_.data(); }
-  const Field* end() const { return fields_.data() + fields_.size(); }
-  std::size_t size() const { return fields_.size(); }
-  const Field& operator[](std::size_t i) const { return fields_[i]; }
+  const Field* begin() const { return data_; }
+  const Field* end() const { return data_ + size_; }
+  std::size_t size() const { return size_; }
+  const Field& operator[](std::size_t i) const { return data_[i]; }
 
  private:
-  std::vector<Field> fields_;
+  static constexpr std::size_t kInlineFields = 8;
+  /// Appends `field` to the `size` fields at `data`, past the inline ones, and returns where the
+  /// fields are now.
+  Field* push_back_spilled(const Field* data, std::size_t size, const Field& field);
+  void give_back();
+
+  Field* data_;
+  std::size_t size_ = 0;
+  // Uninitialized until used: Field is trivially copyable and destructible.
+  alignas(Field) unsigned char inline_[kInlineFields * sizeof(Field)];
+  std::vector<Field> spilled_;  // past kInlineFields, from the pool
 };
 
 inline FieldList unique_fields(simdjson::dom::object object) { return FieldList(object); }

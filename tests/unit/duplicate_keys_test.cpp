@@ -5,6 +5,13 @@
 // the same against Python itself on the real records.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "chatfmt/convert.hpp"
 #include "core/json_internal.hpp"
 #include "core/record.hpp"
@@ -245,6 +252,67 @@ TEST(DuplicateKeys, BigObjectsTooAndWithoutQuadraticLookups) {
   EXPECT_TRUE(fields[30].value.is_array());
   EXPECT_TRUE(detail::find_field(dom, "k30")->is_array());
   EXPECT_FALSE(detail::find_field(dom, "k40"));
+}
+
+// A FieldList holds its first fields in itself, moves to a pooled vector past them and to an index
+// past the linear search: at every size around those limits, with duplicates of keys from each
+// part arriving before and after each limit, its fields are a dict's (reference: a linear search
+// over (key, value) pairs, first position, last value). Lists alive at once and made again reuse
+// the pool and stay intact.
+TEST(DuplicateKeys, FieldListsAreADictsFieldsAtEverySize) {
+  std::mt19937 random(3);
+  std::vector<std::unique_ptr<simdjson::dom::parser>> parsers;
+  auto check_object = [&](std::size_t distinct, std::size_t duplicates) {
+    // Keys of different lengths and of the same length; values are the order of occurrence.
+    std::vector<std::pair<std::string, int>> dict;
+    std::string json = "{";
+    for (std::size_t k = 0; k < distinct + duplicates; ++k) {
+      const std::size_t key_number =
+          k < distinct ? k : std::uniform_int_distribution<std::size_t>(0, distinct - 1)(random);
+      const std::string key =
+          key_number % 3 == 0 ? "k" + std::to_string(key_number) : "key_" + std::to_string(key_number);
+      const int value = static_cast<int>(k);
+      json += (k ? ", \"" : "\"") + key + "\": " + std::to_string(value);
+      auto same = std::find_if(dict.begin(), dict.end(), [&](const auto& kv) { return kv.first == key; });
+      if (same == dict.end()) {
+        dict.emplace_back(key, value);
+      } else {
+        same->second = value;
+      }
+    }
+    json += "}";
+    parsers.push_back(std::make_unique<simdjson::dom::parser>());
+    const simdjson::dom::object object = parsers.back()->parse(json).get_object().value();
+    return std::make_pair(object, dict);
+  };
+  auto expect_dict = [](const detail::FieldList& fields, const std::vector<std::pair<std::string, int>>& dict,
+                        const std::string& what) {
+    ASSERT_EQ(fields.size(), dict.size()) << what;
+    std::size_t i = 0;
+    for (const auto& field : fields) {
+      EXPECT_EQ(field.key, dict[i].first) << what << ", field " << i;
+      EXPECT_EQ(field.value.get_int64().value(), dict[i].second) << what << ", field " << i;
+      ++i;
+    }
+  };
+  for (std::size_t distinct = 0; distinct <= 40; ++distinct) {
+    for (const std::size_t duplicates : {0UL, 1UL, 3UL, 20UL}) {
+      if (distinct == 0 && duplicates != 0) continue;
+      const auto [object, dict] = check_object(distinct, duplicates);
+      const std::string what = std::to_string(distinct) + " keys, " + std::to_string(duplicates) + " duplicates";
+      const detail::FieldList fields(object);
+      expect_dict(fields, dict, what);
+      // Another list while this one is alive, then this one again after it is gone.
+      const auto [other_object, other_dict] = check_object(distinct / 2 + 9, duplicates);
+      {
+        const detail::FieldList other(other_object);
+        expect_dict(other, other_dict, what + ", second list");
+        expect_dict(fields, dict, what + ", first list beside the second");
+      }
+      const detail::FieldList again(object);
+      expect_dict(again, dict, what + ", made again");
+    }
+  }
 }
 
 TEST(DuplicateKeys, DerivedIdsDependOnTheConversationNotOnHowTheLineSpellsIt) {
