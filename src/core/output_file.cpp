@@ -184,7 +184,9 @@ void OutputFile::fail_write(const char* what) {
 }
 
 void OutputFile::write(std::string_view bytes) {
-  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) fail_write("write failed");
+  // Unlocked: one thread at a time writes a file (the pipeline's serial sink), and taking the
+  // stream's lock twice per record was a tenth of the sink's work.
+  if (::fwrite_unlocked(bytes.data(), 1, bytes.size(), file_) != bytes.size()) fail_write("write failed");
   written_ += bytes.size();
   if (!direct_ && written_ - handed_to_disk_ >= kWritebackStride) start_writeback();
 }
