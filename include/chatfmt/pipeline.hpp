@@ -76,7 +76,7 @@ struct PipelineOptions {
   unsigned threads = 0;                   ///< 0: all hardware threads
   std::size_t max_batches_in_flight = 0;  ///< 0: 4 per thread
   std::size_t batch_bytes = 1 << 20;      ///< a batch closes at this many bytes...
-  std::size_t batch_records = 512;        ///< ...or this many records
+  std::size_t batch_records = 128;        ///< ...or this many records
   std::uint64_t limit = 0;                ///< stop after this many records in all (0: no limit)
   /// A record (line) longer than this is refused with rule "record-too-large" without being held
   /// in memory (0: no limit).

@@ -38,7 +38,7 @@ struct Batch {
 
   // Clears for the next fill. Memory a batch keeps must not ratchet up with the run: its line
   // buffer is released past `keep_bytes` (a huge record), and an outcome's output string past
-  // kKeptOutputBytes, or every one of the 4N x 512 slots would in time hold the largest output it
+  // kKeptOutputBytes, or every one of the 4N x 128 slots would in time hold the largest output it
   // ever saw (peak RSS grew from 23 to 36 MB between 208 MB and 1 GB of input).
   void clear(std::size_t keep_bytes) {
     constexpr std::size_t kKeptOutputBytes = 4096;
