@@ -46,11 +46,12 @@ class DataSyncer {
   DataSyncer(const DataSyncer&) = delete;
   DataSyncer& operator=(const DataSyncer&) = delete;
 
-  /// Asks for another fdatasync once the one under way (if any) is done; does not wait.
-  void request() {
+  /// Asks for another fdatasync, covering the file's first `bytes` (written already), once the
+  /// one under way (if any) is done; does not wait.
+  void request(std::uint64_t bytes) {
     {
       const std::lock_guard lock(mutex_);
-      ++requested_;
+      requested_ = bytes;
     }
     wake_.notify_one();
   }
@@ -74,6 +75,11 @@ class DataSyncer {
       const std::uint64_t target = requested_;
       lock.unlock();
       const int error = ::fdatasync(fd_) == 0 ? 0 : errno;
+      // Synced pages are clean: dropping them keeps the output's page cache to a few stretches,
+      // so the run reuses the pages it just freed instead of taking fresh ones (on this VM a
+      // fresh page cost the host a fault: writing 460 MB after a run that left 460 MB cached
+      // took 3x the kernel time). The output is not read back; a later reader reads the disk.
+      if (error == 0) (void)::posix_fadvise(fd_, 0, static_cast<off_t>(target), POSIX_FADV_DONTNEED);
       lock.lock();
       // EINVAL: a file system without it, which is not an error (fsync decides).
       if (error != 0 && error != EINVAL && error_ == 0) error_ = error;
@@ -200,7 +206,7 @@ void OutputFile::start_writeback() {
   handed_to_disk_ = written_;
   if (written_ - sync_requested_ >= kDataSyncStride) {
     if (!syncer_) syncer_ = std::make_unique<DataSyncer>(::fileno(file_));
-    syncer_->request();
+    syncer_->request(written_);
     sync_requested_ = written_;
   }
 }
