@@ -66,6 +66,21 @@ class ToolCall {
 /// Appends one signature entry (ToolCall::signature) for a key and its value's JSON type name.
 void append_signature_entry(std::string& signature, std::string_view key, std::string_view type_name);
 
+/// Calls `visit(key, type_name)` for each entry of a ToolCall::signature(), in order.
+template <class Visit>
+void for_each_signature_entry(std::string_view signature, Visit&& visit) {
+  std::size_t at = 0;
+  while (at < signature.size()) {
+    std::size_t length = 0;
+    while (signature[at] != ':') length = length * 10 + static_cast<std::size_t>(signature[at++] - '0');
+    const std::string_view key = signature.substr(at + 1, length);
+    at += 1 + length;
+    const std::size_t end = signature.find(';', at);
+    visit(key, signature.substr(at, end - at));
+    at = end + 1;
+  }
+}
+
 /// The JSON type name of a value, as a JSON schema says it: string, boolean, integer, number,
 /// object, array, null.
 std::string_view json_type_name(const Json& value);

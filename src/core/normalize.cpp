@@ -261,9 +261,13 @@ Json infer_tools(const Conversation& conversation) {
       }
       Function& function = functions[at->second];
       auto& properties = function.properties.get_ref<Json::object_t&>();
-      for (const auto& [key, value] : call.arguments().items()) {
+      // The call's keys and types from its signature: no JSON tree of the arguments (a call whose
+      // arguments are 10 million numbers would otherwise become 10 million nodes here).
+      std::size_t key_count = 0;
+      for_each_signature_entry(call.signature(), [&](std::string_view key, std::string_view type_name) {
+        ++key_count;
         const auto [slot, new_key] = function.property_at.try_emplace(key, properties.size());
-        const std::string type(json_type_name(value));
+        const std::string type(type_name);
         if (new_key) {
           properties.emplace_back(key, Json{{"type", type}});
         } else {
@@ -275,16 +279,22 @@ Json infer_tools(const Conversation& conversation) {
             property["type"].push_back(type);
           }
         }
-        if (first_call) function.required.push_back(key);
-      }
+        if (first_call) function.required.emplace_back(key);
+      });
       if (first_call || function.required.empty()) continue;
-      if (call.arguments().size() <= kLinearSearchLimit) {
-        std::erase_if(function.required, [&](const std::string& key) { return !call.arguments().contains(key); });
-      } else {
-        std::unordered_set<std::string_view> keys;
-        for (const auto& [key, value] : call.arguments().items()) keys.insert(key);
-        std::erase_if(function.required, [&](const std::string& key) { return !keys.contains(key); });
-      }
+      std::vector<std::string_view> listed;
+      std::unordered_set<std::string_view> indexed;
+      for_each_signature_entry(call.signature(), [&](std::string_view key, std::string_view) {
+        if (key_count <= kLinearSearchLimit) {
+          listed.push_back(key);
+        } else {
+          indexed.insert(key);
+        }
+      });
+      std::erase_if(function.required, [&](const std::string& key) {
+        return key_count <= kLinearSearchLimit ? std::find(listed.begin(), listed.end(), key) == listed.end()
+                                               : !indexed.contains(key);
+      });
     }
   }
   Json tools = Json::array();
