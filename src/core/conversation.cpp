@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/arguments.hpp"
 #include "core/conversation.hpp"
 
 namespace chatfmt {
@@ -58,11 +59,21 @@ void append_signature_entry(std::string& signature, std::string_view key, std::s
 
 const Json& ToolCall::arguments() const {
   if (!has_tree_) {
-    JsonParseError error;
-    auto parsed = parse_json(text_, error);
-    // The text is json.dumps of an object that was parsed as JSON or built by ArgumentsBuilder.
-    if (!parsed || !parsed->is_object()) throw std::logic_error("tool call arguments that read back as no object");
-    tree_ = std::move(*parsed);
+    // Walked, not parsed: a string value is the source's bytes as they were (an XML parameter
+    // of a text that was never checked as UTF-8 still reads back). Anything else was written
+    // from parsed JSON, so it parses again.
+    Json tree = Json::object();
+    detail::for_each_argument(text_, [&](const detail::ArgumentEntry& entry) {
+      if (entry.is_string) {
+        tree[std::string(entry.key)] = std::string(entry.value);
+        return;
+      }
+      JsonParseError error;
+      auto value = parse_json(entry.value, error);
+      if (!value) throw std::logic_error("a tool call argument that does not read back: " + error.describe());
+      tree[std::string(entry.key)] = std::move(*value);
+    });
+    tree_ = std::move(tree);
     has_tree_ = true;
   }
   return tree_;

@@ -254,7 +254,8 @@ Json infer_tools(const Conversation& conversation) {
   constexpr std::size_t kLinearSearchLimit = 16;
   for (const auto& message : conversation.messages) {
     for (const auto& call : message.tool_calls) {
-      const auto [at, first_call] = function_at.try_emplace(call.name, functions.size());
+      const auto [at, inserted] = function_at.try_emplace(call.name, functions.size());
+      const bool first_call = inserted;  // a plain bool: lambdas below use it (Clang captures no bindings)
       if (first_call) {
         functions.emplace_back();
         functions.back().name = call.name;

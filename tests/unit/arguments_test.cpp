@@ -104,6 +104,19 @@ TEST(Arguments, ChangingTheTreeRendersTheTextAgain) {
   EXPECT_EQ(copy.arguments_json(), call.arguments_json());
 }
 
+TEST(Arguments, TextReadsBackIntoATreeWhateverTheBytesOfAString) {
+  // An XML parameter value is the source's bytes; where those were never checked as UTF-8 (the
+  // fuzz harness), the tree must still hold them as they are (fuzz regression
+  // parameter-value-not-utf8.txt).
+  ToolCall call;
+  detail::ArgumentsBuilder builder;
+  builder.add_string("code", "ok \xff\xfe \"quoted\"\n");
+  builder.add_literal("n", "12", "integer");
+  builder.finish(call);
+  EXPECT_EQ(call.arguments().at("code").get<std::string>(), "ok \xff\xfe \"quoted\"\n");
+  EXPECT_EQ(call.arguments().at("n"), 12);
+}
+
 TEST(Arguments, SignaturesOfDifferentKeyListsDiffer) {
   // Keys holding the separators cannot make two lists write alike.
   const ToolCall one("", "f", Json{{"a;1:b", 1}});
