@@ -48,25 +48,24 @@ void add_typed_parameter(detail::ArgumentsBuilder& arguments, std::string_view v
                          const std::vector<std::string>& types, std::string_view call_where,
                          std::string_view parameter) {
   const bool is_string =
-      types.empty() || std::find(types.begin(), types.end(), std::string_view("string")) != types.end();
+      types.empty() || std::find(types.begin(), types.end(), json_type_name(JsonType::string)) != types.end();
   if (is_string) return arguments.add_string(parameter, value);
   for (const auto& type : types) {
-    if (type == "boolean") {
-      if (value == "true" || value == "True") return arguments.add_literal(parameter, "true", "boolean");
-      if (value == "false" || value == "False") return arguments.add_literal(parameter, "false", "boolean");
-    } else if (type == "null") {
-      if (value == "null" || value == "None") return arguments.add_literal(parameter, "null", "null");
-    } else if (type == "integer" || type == "number" || type == "object" || type == "array") {
+    if (type == json_type_name(JsonType::boolean)) {
+      if (value == "true" || value == "True") return arguments.add_literal(parameter, "true", JsonType::boolean);
+      if (value == "false" || value == "False") return arguments.add_literal(parameter, "false", JsonType::boolean);
+    } else if (type == json_type_name(JsonType::null)) {
+      if (value == "null" || value == "None") return arguments.add_literal(parameter, "null", JsonType::null);
+    } else {
+      // integer, number, object, array: the value read as JSON, of that type (an integer is a
+      // number too). A type the schema names that JSON has not fits nothing.
       detail::NestedParser parser;
       auto parsed = parser.get().parse(value.data(), value.size());
       if (parsed.error()) continue;
       const simdjson::dom::element element = parsed.value_unsafe();
-      const auto kind = element.type();
-      using simdjson::dom::element_type;
-      const bool integer = kind == element_type::INT64 || kind == element_type::UINT64;
-      const bool fits =
-          (type == "integer" && integer) || (type == "number" && (integer || kind == element_type::DOUBLE)) ||
-          (type == "object" && kind == element_type::OBJECT) || (type == "array" && kind == element_type::ARRAY);
+      const std::string_view parsed_type = detail::json_type_name(element);
+      const bool fits = type == parsed_type ||
+                        (type == json_type_name(JsonType::number) && parsed_type == json_type_name(JsonType::integer));
       if (fits) return arguments.add(parameter, element);
     }
   }

@@ -65,22 +65,22 @@ void append_python_json(std::string& out, element value) {
 std::string_view json_type_name(element value) {
   switch (value.type()) {
     case element_type::OBJECT:
-      return "object";
+      return json_type_name(JsonType::object);
     case element_type::ARRAY:
-      return "array";
+      return json_type_name(JsonType::array);
     case element_type::STRING:
-      return "string";
+      return json_type_name(JsonType::string);
     case element_type::INT64:
     case element_type::UINT64:
-      return "integer";
+      return json_type_name(JsonType::integer);
     case element_type::DOUBLE:
-      return "number";
+      return json_type_name(JsonType::number);
     case element_type::BOOL:
-      return "boolean";
+      return json_type_name(JsonType::boolean);
     case element_type::NULL_VALUE:
-      return "null";
+      break;
   }
-  return "null";
+  return json_type_name(JsonType::null);
 }
 
 ArgumentsBuilder::ArgumentsBuilder(std::size_t expected_size) {
@@ -97,7 +97,7 @@ void ArgumentsBuilder::add_key(std::string_view key, std::string_view type_name)
 }
 
 void ArgumentsBuilder::add_string(std::string_view key, std::string_view value) {
-  add_key(key, "string");
+  add_key(key, json_type_name(JsonType::string));
   append_json_string(text_, value);
 }
 
@@ -106,8 +106,8 @@ void ArgumentsBuilder::add(std::string_view key, element value) {
   append_python_json(text_, value);
 }
 
-void ArgumentsBuilder::add_literal(std::string_view key, std::string_view json_text, std::string_view type_name) {
-  add_key(key, type_name);
+void ArgumentsBuilder::add_literal(std::string_view key, std::string_view json_text, JsonType type) {
+  add_key(key, json_type_name(type));
   text_ += json_text;
 }
 

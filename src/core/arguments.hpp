@@ -29,8 +29,8 @@ class ArgumentsBuilder {
   void add_string(std::string_view key, std::string_view value);
   /// A parsed JSON value.
   void add(std::string_view key, simdjson::dom::element value);
-  /// A value written as JSON text already (`true`, `null`), with its type name.
-  void add_literal(std::string_view key, std::string_view json_text, std::string_view type_name);
+  /// A value written as JSON text already (`true`, `null`), with its type.
+  void add_literal(std::string_view key, std::string_view json_text, JsonType type);
   /// Every field of a parsed object.
   void add_fields(simdjson::dom::object object);
   /// Hands the arguments to `call`.

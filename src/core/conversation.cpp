@@ -37,14 +37,20 @@ std::optional<Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view json_type_name(JsonType type) {
+  static constexpr std::array<std::string_view, 7> names = {"string", "boolean", "integer", "number",
+                                                            "object", "array",   "null"};
+  return names.at(static_cast<std::size_t>(type));
+}
+
 std::string_view json_type_name(const Json& value) {
-  if (value.is_string()) return "string";
-  if (value.is_boolean()) return "boolean";
-  if (value.is_number_integer()) return "integer";
-  if (value.is_number()) return "number";
-  if (value.is_object()) return "object";
-  if (value.is_array()) return "array";
-  return "null";
+  if (value.is_string()) return json_type_name(JsonType::string);
+  if (value.is_boolean()) return json_type_name(JsonType::boolean);
+  if (value.is_number_integer()) return json_type_name(JsonType::integer);
+  if (value.is_number()) return json_type_name(JsonType::number);
+  if (value.is_object()) return json_type_name(JsonType::object);
+  if (value.is_array()) return json_type_name(JsonType::array);
+  return json_type_name(JsonType::null);
 }
 
 void append_signature_entry(std::string& signature, std::string_view key, std::string_view type_name) {

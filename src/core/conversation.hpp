@@ -81,8 +81,11 @@ void for_each_signature_entry(std::string_view signature, Visit&& visit) {
   }
 }
 
-/// The JSON type name of a value, as a JSON schema says it: string, boolean, integer, number,
-/// object, array, null.
+/// The kinds of JSON value a JSON schema's "type" names.
+enum class JsonType : std::uint8_t { string, boolean, integer, number, object, array, null };
+/// Its name in a schema: "string", "boolean", "integer", "number", "object", "array", "null".
+std::string_view json_type_name(JsonType type);
+/// The JSON type name of a value.
 std::string_view json_type_name(const Json& value);
 
 struct Message {

@@ -80,8 +80,8 @@ TEST(Arguments, LiteralsAndStringsEqualTheirTreeForm) {
   ToolCall built;
   detail::ArgumentsBuilder builder;
   builder.add_string("s", "a\"b");
-  builder.add_literal("t", "true", "boolean");
-  builder.add_literal("z", "null", "null");
+  builder.add_literal("t", "true", JsonType::boolean);
+  builder.add_literal("z", "null", JsonType::null);
   builder.finish(built);
   const ToolCall tree("", "f", Json{{"s", "a\"b"}, {"t", true}, {"z", nullptr}});
   EXPECT_EQ(built.arguments_json(), tree.arguments_json());
@@ -111,7 +111,7 @@ TEST(Arguments, TextReadsBackIntoATreeWhateverTheBytesOfAString) {
   ToolCall call;
   detail::ArgumentsBuilder builder;
   builder.add_string("code", "ok \xff\xfe \"quoted\"\n");
-  builder.add_literal("n", "12", "integer");
+  builder.add_literal("n", "12", JsonType::integer);
   builder.finish(call);
   EXPECT_EQ(call.arguments().at("code").get<std::string>(), "ok \xff\xfe \"quoted\"\n");
   EXPECT_EQ(call.arguments().at("n"), 12);
