@@ -149,6 +149,13 @@ DecodedAssistant decode_assistant(std::string_view text, const ReadContext& cont
 
 void append_turn(Conversation& conversation, Role role, std::string_view content, const ReadContext& context,
                  std::string_view tool_call_id) {
+  if (context.setup.literal()) {
+    Message& message = append_message(conversation);
+    message.role = role;
+    message.content.assign(content);
+    if (role == Role::tool) message.tool_call_id.assign(tool_call_id);
+    return;
+  }
   if (role == Role::assistant) {
     Message& message = append_message(conversation);
     message.role = role;
@@ -179,6 +186,7 @@ void append_turn(Conversation& conversation, Role role, std::string_view content
 }
 
 void check_conversation(const Conversation& conversation, const ReadSetup& setup) {
+  if (setup.literal()) return;  // nothing was decoded
   for (const EncodingRow* row : encoding_rows()) {
     if (row->check_conversation != nullptr) row->check_conversation(conversation, setup);
   }

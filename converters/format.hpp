@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,8 +29,13 @@ class ToolIndex;  // core/normalize.hpp
 /// A run's reading setup: the options, with the --tools list parsed once.
 class ReadSetup {
  public:
+  /// How message text is taken: decoded (calls and results written inside text become structure)
+  /// or literal (as written: what a template is handed when nobody parses the calls first; lint's
+  /// template-drift renders both and compares).
+  enum class Text : std::uint8_t { decoded, literal };
   /// Throws UsageError when options.tools_json is not an OpenAI tool list.
-  explicit ReadSetup(ReadOptions options);
+  explicit ReadSetup(ReadOptions options, Text text = Text::decoded);
+  bool literal() const { return text_ == Text::literal; }
   const ReadOptions& options() const { return options_; }
   /// The --tools list, or nullptr.
   const Json* default_tools() const { return tools_ ? &tools_->json() : nullptr; }
@@ -40,6 +46,7 @@ class ReadSetup {
  private:
   ReadOptions options_;
   SharedToolList tools_;
+  Text text_ = Text::decoded;
 };
 
 /// What decoding one message needs: where it is (for messages), the tool list that types XML

@@ -202,7 +202,7 @@ const TargetRow& qwen3_xml_target() {
   constexpr auto D = ControlUse::delimiter;
   constexpr auto M = ControlUse::markup;
   static const TargetRow row{{"qwen3-xml",
-                              {},
+                              {"qwen3-coder"},
                               "ChatML text as Qwen3-Coder's chat template renders it (XML tool calls)",
                               true,
                               {{kTurnOpen, D},

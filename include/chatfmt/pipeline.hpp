@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,12 @@ struct FileCounters {
   std::map<std::string, std::uint64_t> rejected_by_rule;
 };
 
+/// A job's own per-record result beyond RecordOutcome's fields (lint's findings and facts): its
+/// processor makes it, its sink reads it.
+struct RecordExtra {
+  virtual ~RecordExtra() = default;
+};
+
 /// What became of one record.
 struct RecordOutcome {
   bool accepted = false;
@@ -44,6 +51,9 @@ struct RecordOutcome {
   std::uint64_t content_hash = 0;  ///< content_hash() of the conversation read (0 when unreadable)
   std::uint64_t record_bytes = 0;  ///< rule "record-too-large": the record's size (it is not kept)
   std::uint64_t tokens = 0;        ///< jobs that tokenize: the record's token count
+  /// A job's own result (null for jobs without one, and for records refused before processing,
+  /// such as record-too-large). Kept by clear(), so a processor can reuse its memory.
+  std::shared_ptr<RecordExtra> extra;
 
   /// Back to a fresh outcome, keeping the strings' and vector's capacity: the pipeline hands each
   /// worker outcomes it has used before, so a record's output costs no allocation once warm.

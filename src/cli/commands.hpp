@@ -7,6 +7,7 @@ namespace chatfmt::cli {
 
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_detect_command(CLI::App& app, int& exit_code);
+void add_lint_command(CLI::App& app, int& exit_code);
 void add_tokens_command(CLI::App& app, int& exit_code);
 void add_formats_command(CLI::App& app, int& exit_code);
 

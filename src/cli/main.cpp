@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   chatfmt::cli::add_convert_command(app, exit_code);
   chatfmt::cli::add_detect_command(app, exit_code);
+  chatfmt::cli::add_lint_command(app, exit_code);
   chatfmt::cli::add_tokens_command(app, exit_code);
   chatfmt::cli::add_formats_command(app, exit_code);
   try {

@@ -8,8 +8,6 @@
 
 namespace chatfmt::cli {
 
-namespace {
-
 // CLI11 2.1 converts "-1" and overflowing numbers into unsigned options without complaint (they
 // became "no limit"): numbers are checked here, as decimal digits in range, before conversion.
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
@@ -28,8 +26,6 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
       },
       "N", "whole number");
 }
-
-}  // namespace
 
 CLI::Validator non_empty_path() {
   return CLI::Validator([](std::string& value) { return value.empty() ? std::string("an empty path") : std::string(); },

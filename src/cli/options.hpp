@@ -44,6 +44,8 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& options);
 /// --limit N (N >= 1; a negative, zero or overflowing N is a usage error).
 void add_limit_option(CLI::App& cmd, std::uint64_t& limit, const std::string& help);
 
+/// A number option from min to max, checked as decimal digits before CLI11 converts it.
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max);
 /// A path option given as "" is a usage error, never "not given".
 CLI::Validator non_empty_path();
 

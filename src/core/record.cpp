@@ -20,7 +20,8 @@ simdjson::dom::object parse_record(std::string_view line) {
     throw RecordError(Rule::invalid_json,
                       "the line is not valid JSON (" +
                           (error.position ? "column " + std::to_string(error.position->column) + ": " : std::string()) +
-                          error.message + ")");
+                          error.message + ")",
+                      error.position ? error.position->column : 0);
   }
   simdjson::dom::object object;
   if (parsed.value_unsafe().get(object)) {
@@ -92,7 +93,7 @@ std::string read_tools_file(const std::string& path) {
   return text;
 }
 
-ReadSetup::ReadSetup(ReadOptions options) : options_(std::move(options)) {
+ReadSetup::ReadSetup(ReadOptions options, Text text) : options_(std::move(options)), text_(text) {
   if (!options_.tools_json.empty()) {
     tools_ = std::make_shared<const ToolList>(detail::parse_tool_list(options_.tools_json, "the tool list"));
   }

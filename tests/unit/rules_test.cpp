@@ -28,28 +28,40 @@ TEST(Rules, TableFollowsTheEnumAndIdsAreUnique) {
     EXPECT_EQ(find_rule(row.id), row.rule);
     EXPECT_EQ(&rule_info(row.rule), &row);
   }
-  EXPECT_EQ(rules().size(), static_cast<std::size_t>(Rule::internal_error) + 1) << "a Rule has no row";
+  EXPECT_EQ(rules().size(), static_cast<std::size_t>(Rule::length_unchecked) + 1) << "a Rule has no row";
   EXPECT_FALSE(find_rule("no-such-rule"));
 }
 
-// Every rule has its entry in docs/formats.md (the anchor its row names), and the docs list no
+// Every rule has its entry in docs/rules.md (the anchor its row names), and the docs list no
 // rule that does not exist.
 TEST(Rules, EveryRuleIsDocumentedAndNoOther) {
-  const std::string docs = read_file(std::string(CHATFMT_SOURCE_DIR) + "/docs/formats.md");
+  const std::string docs = read_file(std::string(CHATFMT_SOURCE_DIR) + "/docs/rules.md");
   ASSERT_FALSE(docs.empty());
   std::set<std::string> documented;
-  const RE2 anchor("<a id=\"rule-([a-z0-9-]+)\"></a>");
+  const RE2 anchor("<a id=\"([a-z0-9-]+)\"></a>");
   re2::StringPiece rest(docs);
   std::string anchored;
   while (RE2::FindAndConsume(&rest, anchor, &anchored)) documented.insert(anchored);
   std::set<std::string> defined;
   for (const auto& row : rules()) {
     defined.insert(std::string(row.id));
-    const std::string expected_anchor = "docs/formats.md#rule-" + std::string(row.id);
+    const std::string expected_anchor = "docs/rules.md#" + std::string(row.id);
     EXPECT_EQ(row.doc_anchor, expected_anchor);
-    EXPECT_TRUE(documented.count(std::string(row.id))) << "rule " << row.id << " is missing from docs/formats.md";
+    EXPECT_TRUE(documented.count(std::string(row.id))) << "rule " << row.id << " is missing from docs/rules.md";
   }
-  for (const auto& id : documented) EXPECT_TRUE(defined.count(id)) << "docs/formats.md documents unknown rule " << id;
+  for (const auto& id : documented) EXPECT_TRUE(defined.count(id)) << "docs/rules.md documents unknown rule " << id;
+}
+
+// Codes are unique, start with their family's letter, and find_rule takes them.
+TEST(Rules, CodesAreUniqueAndNameTheirFamily) {
+  std::set<std::string_view> codes;
+  const std::string letters = "STFDQL";
+  for (const auto& row : rules()) {
+    EXPECT_TRUE(codes.insert(row.code).second) << row.code << " appears twice";
+    ASSERT_EQ(row.code.size(), 4u) << row.id;
+    EXPECT_EQ(row.code[0], letters[static_cast<std::size_t>(row.family)]) << row.id;
+    EXPECT_EQ(find_rule(row.code), row.rule);
+  }
 }
 
 }  // namespace

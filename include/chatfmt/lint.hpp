@@ -1,0 +1,86 @@
+// `chatfmt lint`: what would ruin a training run, found before it runs. Every rule is a row of
+// the one rule table (chatfmt/rules.hpp); findings carry the rule, where (path:line:col) and what
+// to do. The reports for people and CI (text, JSON, JUnit, GitHub, SARIF) are made from a
+// LintReport by the functions at the end.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chatfmt/convert.hpp"
+#include "chatfmt/rules.hpp"
+
+namespace chatfmt {
+
+/// The dataset rules' thresholds (docs/rules.md gives each one's meaning).
+struct LintThresholds {
+  double tool_share_min = 0.05;             ///< tool-imbalance: a tool under this share of calls
+  double system_prompt_coverage_min = 0.9;  ///< system-prompt-coverage
+  /// unshuffled: a kind of record (its call encodings, or none) with at least this many records...
+  std::uint64_t unshuffled_min_records = 20;
+  /// ...whose positions in the file stray from evenly spread by more than this (the largest gap
+  /// between its share of records seen and its share of the file, 0-1)...
+  double unshuffled_max_deviation = 0.25;
+};
+
+struct LintOptions {
+  /// How records are read and which target's rules apply (convert's options: --to, --tools, ...).
+  ConvertOptions convert;
+  /// --template: a target whose official template the records' own text is compared with
+  /// ("qwen3-coder", "mistral-v13", ...), or a .jinja file; "" for none.
+  std::string template_name;
+  std::string tokenizer_path;        ///< --tokenizer: for too-long and for naming control tokens
+  std::uint64_t max_seq_length = 0;  ///< --max-seq-length (0: not given)
+  LintThresholds thresholds;
+  /// --select / --ignore: rule ids, codes or code prefixes ("T", "Q00"); empty select: all.
+  std::vector<std::string> select;
+  std::vector<std::string> ignore;
+  std::map<Rule, Severity> severities;  ///< --config: severities that differ from the table's
+};
+
+struct LintFinding {
+  Rule rule = Rule::internal_error;
+  Severity severity = Severity::error;
+  std::string path;          ///< the file; the dataset's path for findings about a whole dataset
+  std::uint64_t line = 0;    ///< 1-based; 0: the whole file or dataset
+  std::uint64_t column = 0;  ///< 1-based inside the line when known, else 0
+  std::string message;       ///< what is wrong and what to do
+  /// The record's content hash (XXH3-128 of its line, hex), "" for file-level findings: what a
+  /// baseline matches findings by, so adding records above one does not break it.
+  std::string record_hash;
+};
+
+struct LintFileSummary {
+  std::string path;
+  std::string split;  ///< "train", "valid", "test" (from the file name) or ""
+  std::uint64_t records = 0;
+};
+
+struct LintReport {
+  std::vector<LintFileSummary> files;
+  std::vector<LintFinding> findings;  ///< by path, line, column, rule
+  std::vector<std::string> notes;     ///< what was not checked, and why
+  std::uint64_t errors() const;
+  std::uint64_t warnings() const;
+};
+
+/// Lints every *.jsonl below each path (each a dataset: a file, or a directory of splits).
+/// Throws UsageError for unusable options or inputs.
+LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& options);
+
+/// Whether a rule runs under `select` and `ignore` (ids, codes or code prefixes).
+bool rule_selected(const RuleInfo& rule, const std::vector<std::string>& select,
+                   const std::vector<std::string>& ignore);
+
+// ---- reports ---------------------------------------------------------------------------------
+
+/// For people: `path:line:col: severity CODE id: message`, grouped by file, then the notes and a
+/// table of findings by rule. `color`: ANSI colours (the CLI passes a terminal's, NO_COLOR aside).
+std::string lint_report_text(const LintReport& report, bool color);
+/// A stable document for machines (schemas/lint-report.schema.json).
+std::string lint_report_json(const LintReport& report);
+
+}  // namespace chatfmt

@@ -1,0 +1,98 @@
+// chatfmt lint PATH... [--to T] [--template T] [--tokenizer F --max-seq-length N] [--format F]
+//                      [--select/--ignore RULE...] [--list-rules]
+#include <unistd.h>
+#include <cstdio>
+#include <cstdlib>
+
+#include "chatfmt/errors.hpp"
+#include "chatfmt/lint.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "cli/terminal.hpp"
+
+namespace chatfmt::cli {
+namespace {
+
+struct LintArgs {
+  std::vector<std::string> paths;
+  ConvertArgs convert;
+  std::string template_name;
+  std::string tokenizer_path;
+  std::uint64_t max_seq_length = 0;
+  std::string format = "text";
+  std::vector<std::string> select;
+  std::vector<std::string> ignore;
+  bool list_rules = false;
+  bool quiet = false;
+};
+
+void print_rules() {
+  for (const auto& rule : rules()) {
+    std::printf("%-5s %-24s %-8s %s\n", std::string(rule.code).c_str(), std::string(rule.id).c_str(),
+                std::string(severity_name(rule.severity)).c_str(), std::string(rule.summary).c_str());
+  }
+}
+
+bool color_on_stdout() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
+
+int run_lint(const LintArgs& args) {
+  if (args.list_rules) {
+    print_rules();
+    return 0;
+  }
+  if (args.paths.empty()) throw UsageError("lint needs a PATH (a file or a dataset directory)");
+  LintOptions options;
+  options.convert = args.convert.options();
+  options.template_name = args.template_name;
+  options.tokenizer_path = args.tokenizer_path;
+  options.max_seq_length = args.max_seq_length;
+  options.select = args.select;
+  options.ignore = args.ignore;
+  // Keeping foreign delimiters knowingly, as convert does, is not reporting them.
+  if (options.convert.foreign_delimiters == ForeignDelimiterPolicy::keep)
+    options.ignore.emplace_back("foreign-delimiter");
+  Progress progress(args.quiet);
+  options.convert.pipeline.on_progress = progress.callback();
+  const LintReport report = lint_paths(args.paths, options);
+  progress.clear();
+  if (args.format == "json") {
+    std::printf("%s\n", lint_report_json(report).c_str());
+  } else {
+    std::fputs(lint_report_text(report, color_on_stdout()).c_str(), stdout);
+  }
+  return report.errors() > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void add_lint_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<LintArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("lint",
+                         "Find what would ruin a training run: bad records, leaked control strings, template drift, "
+                         "duplicates, split leakage (exit 1 on errors)");
+  cmd->add_option("PATH", args->paths, "files or dataset directories (every *.jsonl below; train/valid/test by name)");
+  add_convert_options(*cmd, args->convert, "the target whose rules records must meet");
+  cmd->add_option("--template", args->template_name,
+                  "compare each record's own text with this model template's rendering (template-drift): "
+                  "qwen3-coder, or a text target (mistral-v13, ...)");
+  cmd->add_option("--tokenizer", args->tokenizer_path,
+                  "tokenizer.json, tekken.json or a SentencePiece .model: counts tokens for too-long and names "
+                  "control tokens in leakage findings")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--max-seq-length", args->max_seq_length,
+                  "records longer than N tokens (as --to renders them, with --tokenizer) are too-long")
+      ->check(whole_number(1, std::uint64_t{1} << 40));
+  cmd->add_option("--format", args->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--select", args->select, "only these rules: ids, codes or code prefixes (T, Q00); repeatable")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--ignore", args->ignore, "not these rules: ids, codes or code prefixes; repeatable")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_flag("--list-rules", args->list_rules, "list every rule: code, id, default severity, what it finds");
+  cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
+  cmd->callback([args, &exit_code] { exit_code = run_lint(*args); });
+}
+
+}  // namespace chatfmt::cli

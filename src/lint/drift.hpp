@@ -1,0 +1,49 @@
+// Train/serve template drift (D): a record's own text (its messages as written, handed to the
+// template without parsing the calls inside them; or a text record's text) against what the
+// model's official template renders for the same conversation parsed. Our writers are those
+// templates, byte for byte (tests/differential proves it against the official Jinja files).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "format.hpp"
+#include "lint/record_facts.hpp"
+
+namespace chatfmt::lint {
+
+class DriftCheck {
+ public:
+  /// `template_name`: a target that writes text ("qwen3-coder", "mistral-v13", ...). Throws
+  /// UsageError for anything else.
+  DriftCheck(const std::string& template_name, const ConvertOptions& options);
+  const std::string& name() const { return name_; }
+  /// Compares the record's own text with the template's; adds a template-drift finding and fills
+  /// facts.drift when they differ.
+  void check(simdjson::dom::object record, std::string_view shape, const SourceRef& source, RecordFacts& facts) const;
+
+ private:
+  std::string name_;
+  ConvertOptions options_;
+  ConvertOptions options_without_tools_;
+  ReadSetup decoded_;
+  ReadSetup literal_;
+  std::unique_ptr<Writer> writer_;
+};
+
+struct Difference {
+  std::size_t offset = 0;  ///< in the expected text
+  DriftKind kind;
+};
+
+/// Where two texts differ, in order, at most `limit` places: at each, the bytes before (up to 16)
+/// and the shortest stretch of each after which the two run alike again (up to 16 bytes each).
+std::vector<Difference> differences(std::string_view expected, std::string_view found, std::size_t limit);
+
+/// A short stretch of text shown in a message: JSON-escaped, quoted.
+std::string shown(std::string_view text);
+
+}  // namespace chatfmt::lint

@@ -1,0 +1,232 @@
+// Dataset quality (Q): what only the whole dataset shows. Each check reads the facts every record
+// left (hashes, encodings, tools), never the records.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "lint/checks.hpp"
+
+namespace chatfmt::lint {
+namespace {
+
+std::string at_line(const std::string& path, std::uint64_t line) { return path + ":" + std::to_string(line); }
+
+LintFinding finding(Rule rule, const std::string& path, const RecordEntry& entry, std::string message) {
+  LintFinding f;
+  f.rule = rule;
+  f.path = path;
+  f.line = entry.line;
+  f.message = std::move(message);
+  f.record_hash = entry.facts->exact.hex();
+  return f;
+}
+
+LintFinding file_finding(Rule rule, const std::string& path, std::string message) {
+  LintFinding f;
+  f.rule = rule;
+  f.path = path;
+  f.message = std::move(message);
+  return f;
+}
+
+bool is_held_out(const SplitFacts& split) { return split.split == "valid" || split.split == "test"; }
+
+std::string percent(double share) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", 100.0 * share);
+  return text;
+}
+
+// The encodings that write calls, by name, in a set.
+std::vector<std::string_view> call_encoding_names(EncodingSet set) {
+  std::vector<std::string_view> names;
+  for (std::size_t k = 0; k < encodings().size(); ++k) {
+    if ((set & encoding_bit(k)) != 0 && encodings()[k].kind == EncodingKind::tool_call) {
+      names.push_back(encodings()[k].name);
+    }
+  }
+  return names;
+}
+
+EncodingSet call_encodings_of(EncodingSet set) {
+  EncodingSet calls = 0;
+  for (std::size_t k = 0; k < encodings().size(); ++k) {
+    if (encodings()[k].kind == EncodingKind::tool_call) calls |= encoding_bit(k);
+  }
+  return set & calls;
+}
+
+std::string kind_name(EncodingSet calls) {
+  if (calls == 0) return "records without tool calls";
+  std::string names;
+  for (auto name : call_encoding_names(calls)) names += (names.empty() ? "" : "+") + std::string(name);
+  return "records calling tools as " + names;
+}
+
+}  // namespace
+
+void check_duplicates(const DatasetFacts& dataset, const LintThresholds&, std::vector<LintFinding>& findings) {
+  for (const auto& split : dataset.splits) {
+    std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> exact;
+    std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> loose;
+    for (const auto& entry : split.records) {
+      const RecordFacts& facts = *entry.facts;
+      const auto [first, is_new] = exact.emplace(facts.exact, entry.line);
+      if (!is_new) {
+        findings.push_back(finding(Rule::duplicate_record, split.path, entry,
+                                   "the same record as line " + std::to_string(first->second) +
+                                       ": it counts twice in training; drop one (lint --fix keeps the first)"));
+        continue;
+      }
+      if (!facts.readable) continue;
+      const auto [same, is_new_conversation] = loose.emplace(facts.loose, entry.line);
+      if (!is_new_conversation) {
+        findings.push_back(finding(Rule::near_duplicate, split.path, entry,
+                                   "the same conversation as line " + std::to_string(same->second) +
+                                       ", written differently (whitespace, key order, escapes or tool-call "
+                                       "encoding): it counts twice in training; drop one"));
+      }
+    }
+  }
+}
+
+void check_split_leakage(const DatasetFacts& dataset, const LintThresholds&, std::vector<LintFinding>& findings) {
+  const SplitFacts* train = nullptr;
+  for (const auto& split : dataset.splits) {
+    if (split.split == "train") train = &split;
+  }
+  if (train == nullptr) return;
+  std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> conversations;
+  std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> prompts;
+  for (const auto& entry : train->records) {
+    if (!entry.facts->readable) continue;
+    conversations.emplace(entry.facts->loose, entry.line);
+    if (!entry.facts->first_prompt.empty()) prompts.emplace(entry.facts->first_prompt, entry.line);
+  }
+  for (const auto& split : dataset.splits) {
+    if (!is_held_out(split)) continue;
+    for (const auto& entry : split.records) {
+      if (!entry.facts->readable) continue;
+      if (const auto in_train = conversations.find(entry.facts->loose); in_train != conversations.end()) {
+        findings.push_back(finding(Rule::split_leakage, split.path, entry,
+                                   "the same conversation is in train (" + at_line(train->path, in_train->second) +
+                                       "): the " + split.split +
+                                       " score measures memory, not skill; remove it from train (lint --fix does)"));
+        continue;
+      }
+      if (entry.facts->first_prompt.empty()) continue;
+      if (const auto in_train = prompts.find(entry.facts->first_prompt); in_train != prompts.end()) {
+        findings.push_back(finding(Rule::split_shared_prompt, split.path, entry,
+                                   "its first user prompt is also the first prompt of " +
+                                       at_line(train->path, in_train->second) + ": the " + split.split +
+                                       " split tests a task the model trained on; use a prompt train does not "
+                                       "have"));
+      }
+    }
+  }
+}
+
+void check_encodings_and_tools(const DatasetFacts& dataset, const LintThresholds& thresholds,
+                               std::vector<LintFinding>& findings) {
+  std::map<std::string_view, std::uint64_t> records_by_encoding;
+  std::map<std::string_view, std::pair<std::string, std::uint64_t>> first_use;  // encoding -> path:line
+  std::map<std::string, std::uint64_t> calls_by_tool;
+  std::uint64_t calls = 0;
+  for (const auto& split : dataset.splits) {
+    for (const auto& entry : split.records) {
+      for (auto name : call_encoding_names(entry.facts->encodings)) {
+        ++records_by_encoding[name];
+        first_use.emplace(name, std::make_pair(split.path, entry.line));
+      }
+      for (const auto& tool : entry.facts->tools_called) {
+        ++calls_by_tool[tool];
+        ++calls;
+      }
+    }
+  }
+  if (records_by_encoding.size() > 1) {
+    std::string counts;
+    std::string_view rarest;
+    for (const auto& [name, n] : records_by_encoding) {
+      counts += (counts.empty() ? "" : ", ") + std::string(name) + " " + std::to_string(n);
+      if (rarest.empty() || n < records_by_encoding[rarest]) rarest = name;
+    }
+    const auto& [path, line] = first_use[rarest];
+    findings.push_back(file_finding(Rule::mixed_encodings, dataset.path,
+                                    "tool calls are written in " + std::to_string(records_by_encoding.size()) +
+                                        " encodings (records: " + counts + "; the first " + std::string(rarest) +
+                                        " at " + at_line(path, line) +
+                                        "): the model learns several ways to call a tool and serves with one; "
+                                        "write them all one way (chatfmt convert normalizes them)"));
+  }
+  if (calls_by_tool.size() > 1) {
+    for (const auto& [tool, n] : calls_by_tool) {
+      const double share = static_cast<double>(n) / static_cast<double>(calls);
+      if (share >= thresholds.tool_share_min) continue;
+      findings.push_back(file_finding(Rule::tool_imbalance, dataset.path,
+                                      "tool '" + tool + "' gets " + std::to_string(n) + " of " + std::to_string(calls) +
+                                          " calls (" + percent(share) + ", under " +
+                                          percent(thresholds.tool_share_min) +
+                                          "): the model may rarely choose it; add examples that call it"));
+    }
+  }
+}
+
+void check_shuffled(const DatasetFacts& dataset, const LintThresholds& thresholds, std::vector<LintFinding>& findings) {
+  for (const auto& split : dataset.splits) {
+    const std::size_t total = split.records.size();
+    std::map<EncodingSet, std::vector<std::size_t>> positions;  // kind -> record indexes
+    for (std::size_t k = 0; k < total; ++k) {
+      positions[call_encodings_of(split.records[k].facts->encodings)].push_back(k);
+    }
+    if (positions.size() < 2) continue;  // one kind: nothing to crowd
+    for (const auto& [kind, where] : positions) {
+      if (where.size() < thresholds.unshuffled_min_records) continue;
+      // The largest gap between the share of this kind seen so far and the share of the file
+      // read so far (a Kolmogorov-Smirnov distance): near 0 when spread evenly.
+      double deviation = 0;
+      const double n = static_cast<double>(where.size());
+      for (std::size_t k = 0; k < where.size(); ++k) {
+        const double position = static_cast<double>(where[k]) / static_cast<double>(total);
+        const double next = static_cast<double>(where[k] + 1) / static_cast<double>(total);
+        deviation = std::max({deviation, std::abs(static_cast<double>(k) / n - position),
+                              std::abs(static_cast<double>(k + 1) / n - next)});
+      }
+      if (deviation <= thresholds.unshuffled_max_deviation) continue;
+      const std::uint64_t from = split.records[where[where.size() / 10]].line;
+      const std::uint64_t to = split.records[where[where.size() - 1 - where.size() / 10]].line;
+      findings.push_back(
+          file_finding(Rule::unshuffled, split.path,
+                       kind_name(kind) + " (" + std::to_string(where.size()) + " of " + std::to_string(total) +
+                           ") are crowded together: 80% of them sit in lines " + std::to_string(from) + "-" +
+                           std::to_string(to) + " (distance from an even spread " + percent(deviation) + ", over " +
+                           percent(thresholds.unshuffled_max_deviation) +
+                           "); a trainer that reads in order (or a split cut from this file) sees them in one stretch; "
+                           "shuffle the file"));
+    }
+  }
+}
+
+void check_system_prompt_coverage(const DatasetFacts& dataset, const LintThresholds& thresholds,
+                                  std::vector<LintFinding>& findings) {
+  for (const auto& split : dataset.splits) {
+    std::uint64_t readable = 0;
+    std::uint64_t with_system = 0;
+    for (const auto& entry : split.records) {
+      if (!entry.facts->readable) continue;
+      ++readable;
+      if (entry.facts->has_system) ++with_system;
+    }
+    if (readable == 0) continue;
+    const double share = static_cast<double>(with_system) / static_cast<double>(readable);
+    if (share >= thresholds.system_prompt_coverage_min) continue;
+    findings.push_back(file_finding(Rule::system_prompt_coverage, split.path,
+                                    std::to_string(with_system) + " of " + std::to_string(readable) +
+                                        " records have a system prompt (" + percent(share) + ", under " +
+                                        percent(thresholds.system_prompt_coverage_min) +
+                                        "): the model serves with one; give every record the serving prompt"));
+  }
+}
+
+}  // namespace chatfmt::lint
