@@ -1,0 +1,228 @@
+"""`chatfmt lint` on the real Phase 27 data (data/samples), its findings checked against what plain
+Python finds in the same files (duplicates, split leakage, shared prompts), and the engine's
+selection, determinism and length rules.
+
+Run by CTest with CHATFMT (the binary) and CHATFMT_ROOT (the repository) in the environment.
+"""
+import collections
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+CHATFMT = os.environ.get("CHATFMT", "chatfmt")
+ROOT = os.environ.get("CHATFMT_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+SAMPLES = os.path.join(ROOT, "data", "samples")
+SENTENCEPIECE_V7 = os.path.join(ROOT, "tests", "reference", "mistral-common", "tokenizers",
+                                "mistral_instruct_tokenizer_241114.model.v7")
+
+
+def lint(*args, check_codes=(0, 1)):
+    result = subprocess.run([CHATFMT, "lint", *args], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode not in check_codes:
+        raise AssertionError(f"chatfmt lint {' '.join(args)} exited {result.returncode}: {result.stderr}")
+    return result
+
+
+def lint_json(*args):
+    result = lint(*args, "--format", "json", "-q")
+    return result.returncode, json.loads(result.stdout)
+
+
+def lines_of(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f]
+
+
+def loose(text):
+    return " ".join(text.split())
+
+
+def conversation_key(line):
+    """What a Punie record teaches, whitespace aside: the roles and texts of its messages (its calls
+    and results are written inside the texts, so the same texts make the same conversation)."""
+    return tuple((m["role"], loose(m["content"])) for m in json.loads(line)["messages"])
+
+
+def first_prompt(line):
+    for message in json.loads(line)["messages"]:
+        if message["role"] == "user":
+            return loose(message["content"])
+    return None
+
+
+def by_rule(report, rule):
+    return [(os.path.basename(f["path"]), f["line"]) for f in report["findings"] if f["rule"] == rule]
+
+
+class Phase27MustHold(unittest.TestCase):
+    """Issue 9: lint finds what is really in phase27_merged, with paths and lines, and exits 1."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.code, cls.report = lint_json(SAMPLES, "--template", "qwen3-coder")
+        cls.train = lines_of(os.path.join(SAMPLES, "train.jsonl"))
+        cls.valid = lines_of(os.path.join(SAMPLES, "valid.jsonl"))
+
+    def test_exits_1_and_counts_every_record(self):
+        self.assertEqual(self.code, 1)
+        records = {os.path.basename(f["path"]): f["records"] for f in self.report["files"]}
+        self.assertEqual(records, {"train.jsonl": len(self.train), "valid.jsonl": len(self.valid)})
+        self.assertEqual({f["split"] for f in self.report["files"]}, {"train", "valid"})
+
+    def test_the_call_with_invalid_json_at_its_line(self):
+        self.assertEqual(by_rule(self.report, "tool-call-json"), [("train.jsonl", 86)])
+        (finding,) = [f for f in self.report["findings"] if f["rule"] == "tool-call-json"]
+        self.assertEqual(finding["severity"], "error")
+        self.assertIn("column 42", finding["message"])
+
+    def test_duplicates_are_the_later_copies_python_finds(self):
+        expected = []
+        for name, lines in (("train.jsonl", self.train), ("valid.jsonl", self.valid)):
+            seen = set()
+            for number, line in enumerate(lines, 1):
+                if line.rstrip() in seen:
+                    expected.append((name, number))
+                seen.add(line.rstrip())
+        self.assertGreater(len(expected), 100)
+        self.assertEqual(sorted(by_rule(self.report, "duplicate-record")), sorted(expected))
+
+    def test_split_leakage_is_every_valid_conversation_also_in_train(self):
+        readable = [line for number, line in enumerate(self.train, 1) if number != 86]
+        in_train = {conversation_key(line) for line in readable}
+        expected = [("valid.jsonl", n) for n, line in enumerate(self.valid, 1) if conversation_key(line) in in_train]
+        self.assertTrue(expected)
+        self.assertEqual(sorted(by_rule(self.report, "split-leakage")), sorted(expected))
+        for finding in self.report["findings"]:
+            if finding["rule"] == "split-leakage":
+                self.assertEqual(finding["severity"], "error")
+                self.assertRegex(finding["message"], r"train\.jsonl:\d+")
+
+    def test_shared_first_prompts_are_the_rest_of_the_valid_records_python_finds(self):
+        prompts = {first_prompt(line) for number, line in enumerate(self.train, 1) if number != 86}
+        leaked = set(by_rule(self.report, "split-leakage"))
+        expected = [("valid.jsonl", n) for n, line in enumerate(self.valid, 1)
+                    if first_prompt(line) in prompts and ("valid.jsonl", n) not in leaked]
+        self.assertTrue(expected)
+        self.assertEqual(sorted(by_rule(self.report, "split-shared-prompt")), sorted(expected))
+
+    def test_mixed_encodings_name_the_rarer_encoding_and_where(self):
+        (finding,) = [f for f in self.report["findings"] if f["rule"] == "mixed-encodings"]
+        self.assertIn("json-in-fence", finding["message"])
+        self.assertIn("code-mode-xml", finding["message"])
+        self.assertRegex(finding["message"], r"train\.jsonl:\d+")
+
+    def test_template_drift_is_reported_per_record_and_summarized(self):
+        drifted = by_rule(self.report, "template-drift")
+        self.assertGreater(len(drifted), 800)  # the exact set is tests/differential/run_lint_drift.py's
+        (summary,) = [n for n in self.report["notes"] if n.startswith("template-drift:")]
+        self.assertIn(f"{len(drifted)} of {len(self.train) + len(self.valid) - 1} records", summary)
+        self.assertIn('after \\"</tool_response>\\"', json.dumps(summary))
+
+    def test_length_rule_says_it_was_skipped(self):
+        (finding,) = [f for f in self.report["findings"] if f["rule"] == "length-unchecked"]
+        self.assertIn("--tokenizer", finding["message"])
+
+
+class Selection(unittest.TestCase):
+    def test_select_by_code_prefix_and_ignore_by_id(self):
+        _, report = lint_json(SAMPLES, "--select", "Q00", "--ignore", "duplicate-record")
+        rules = {f["rule"] for f in report["findings"]}
+        self.assertTrue(rules)
+        self.assertTrue(all(f["code"].startswith("Q00") for f in report["findings"]), rules)
+        self.assertNotIn("duplicate-record", rules)
+
+    def test_only_warnings_exit_0(self):
+        code, report = lint_json(SAMPLES, "--select", "duplicate-record")
+        self.assertEqual(code, 0)
+        self.assertTrue(report["findings"])
+        self.assertEqual(report["summary"]["errors"], 0)
+
+    def test_an_unknown_rule_is_a_usage_error_and_the_advice_works(self):
+        result = lint(SAMPLES, "--select", "X999", check_codes=(2,))
+        self.assertIn("X999", result.stderr)
+        self.assertIn("--list-rules", result.stderr)
+        listed = lint("--list-rules", check_codes=(0,)).stdout
+        self.assertIn("T001  tool-call-json", listed)
+
+    def test_an_unknown_template_is_a_usage_error_naming_the_choices(self):
+        result = lint(SAMPLES, "--template", "chatml", check_codes=(2,))
+        self.assertIn("qwen3-coder", result.stderr)
+        self.assertIn("mistral-v13", result.stderr)
+        self.assertNotIn("openai", result.stderr)
+
+    def test_the_same_report_for_any_thread_count(self):
+        one = lint(SAMPLES, "--template", "qwen3-coder", "--format", "json", "-q", "--threads", "1").stdout
+        two = lint(SAMPLES, "--template", "qwen3-coder", "--format", "json", "-q", "--threads", "2").stdout
+        self.assertEqual(one, two)
+
+
+class DatasetRulesOnRealRecords(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="chatfmt-lint-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write(self, name, lines):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+        return path
+
+    def real_records(self):
+        lines = lines_of(os.path.join(SAMPLES, "train.jsonl"))
+        unique = list(dict.fromkeys(line for n, line in enumerate(lines, 1) if n != 86))
+        calls = [line for line in unique if "<tool_call>" in line][:60]
+        plain = [line for line in unique if "<tool_call>" not in line and "```json" not in line][:60]
+        return calls, plain
+
+    def test_a_sorted_file_is_unshuffled_and_a_shuffled_one_is_not(self):
+        calls, plain = self.real_records()
+        sorted_path = self.write("sorted.jsonl", plain + calls)
+        _, report = lint_json(sorted_path, "--select", "unshuffled")
+        kinds = [f["message"] for f in report["findings"]]
+        self.assertEqual(len(kinds), 2, kinds)  # both kinds, each in one half
+        self.assertTrue(any("lines 7-" in message for message in kinds), kinds)
+        mixed = plain + calls
+        random.Random(7).shuffle(mixed)
+        _, report = lint_json(self.write("shuffled.jsonl", mixed), "--select", "unshuffled")
+        self.assertEqual(report["findings"], [])
+
+    def test_system_prompt_coverage_counts_records_with_a_system_message(self):
+        calls, plain = self.real_records()
+        records = calls[:10] + plain[:10]
+        stripped = []
+        for line in records[:5]:
+            record = json.loads(line)
+            record["messages"] = [m for m in record["messages"] if m["role"] != "system"]
+            stripped.append(json.dumps(record))
+        _, report = lint_json(self.write("train.jsonl", stripped + records[5:]), "--select", "system-prompt-coverage")
+        (finding,) = report["findings"]
+        self.assertIn("15 of 20 records", finding["message"])
+        _, report = lint_json(self.write("train.jsonl", records), "--select", "system-prompt-coverage")
+        self.assertEqual(report["findings"], [])
+
+    def test_too_long_is_what_tokens_finds_over_the_same_limit(self):
+        # The real Mistral v7 SentencePiece model, the text as --to mistral-v7 renders it.
+        tokenizer = os.path.join(SENTENCEPIECE_V7)
+        limit = "300"
+        counted = subprocess.run([CHATFMT, "tokens", os.path.join(SAMPLES, "valid.jsonl"), "--tokenizer", tokenizer,
+                                  "--to", "mistral-v7", "--max-seq-length", limit, "--json"],
+                                 cwd=ROOT, capture_output=True, text=True)
+        self.assertIn(counted.returncode, (0, 1), counted.stderr)
+        over = [(os.path.basename(r["path"]), r["line"]) for r in json.loads(counted.stdout)["counts"]["over_max_seq_length"]]
+        self.assertTrue(over)
+        _, report = lint_json(os.path.join(SAMPLES, "valid.jsonl"), "--tokenizer", tokenizer, "--to", "mistral-v7",
+                              "--max-seq-length", limit, "--select", "L")
+        self.assertEqual(by_rule(report, "too-long"), over)
+        self.assertEqual(by_rule(report, "length-unchecked"), [])
+        _, report = lint_json(os.path.join(SAMPLES, "valid.jsonl"), "--tokenizer", tokenizer, "--select", "L")
+        self.assertEqual(len(by_rule(report, "length-unchecked")), 1)
+        self.assertIn("--max-seq-length", report["findings"][0]["message"])
+
+if __name__ == "__main__":
+    unittest.main()
