@@ -327,6 +327,11 @@ def cmd_report(args):
             steady = ref["records"] / (ref["best"] - startup["best"])
             ratios.append(("  same, Python start-up and template compile subtracted",
                            (default["records"] / default["best"]) / steady))
+    # Lint against converting to the default target on the same input and thread count.
+    for lint_row in (g for g in chatfmt if g["target"] == "lint"):
+        convert_row = next((g for g in chatfmt if g["default"] and g["threads"] == lint_row["threads"]), None)
+        if convert_row is not None:
+            ratios.append((f"{lint_row['name']} vs {convert_row['name']} (speed)", convert_row["best"] / lint_row["best"]))
     speedups = [(g, vs_one_thread(g)) for g in chatfmt if vs_one_thread(g) is not None]
     if speedups:
         low = min(speedups, key=lambda p: p[1])

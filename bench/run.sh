@@ -124,12 +124,13 @@ print(" ".join(a for t in json.load(sys.stdin)["targets"] if t["default"] for a 
 thread_counts=(1 2)
 if ((CORES > 2)); then thread_counts+=("$CORES"); fi
 
-# Rows: "cat", "wc", "convert TARGET N", "detect - N", "startup", "reference".
+# Rows: "cat", "wc", "convert TARGET N", "detect - N", "lint - N", "startup", "reference".
 rows=(cat wc)
 for target in "${targets[@]}"; do
   for n in "${thread_counts[@]}"; do rows+=("convert $target $n"); done
 done
 for n in "${thread_counts[@]}"; do rows+=("detect - $n"); done
+for n in "${thread_counts[@]}"; do rows+=("lint - $n"); done
 rows+=(startup reference)
 
 # row_args ROW INPUT: sets NAME, ARGS (measure.py options) and CMD (the command) for ROW on INPUT.
@@ -168,6 +169,13 @@ row_args() {
         --stdout "$WORK/detect.t$threads.txt")
       CMD=("$CHATFMT" detect "$input" --threads "$threads" --quiet)
       ;;
+    lint)
+      # Every rule that runs without a tokenizer, template drift included: lint's heaviest path.
+      NAME="lint --threads $threads"
+      ARGS=(--kind chatfmt --target lint --threads "$threads" --bytes "$bytes" --records "$records" --ok-codes 0,1
+        --stdout "$WORK/lint.t$threads.txt")
+      CMD=("$CHATFMT" lint "$input" --template qwen3-coder --format json --threads "$threads" --quiet)
+      ;;
     startup)
       NAME="python+jinja startup only"
       ARGS=(--kind startup --bytes 0 --stdin /dev/null)
@@ -191,28 +199,28 @@ pairs=0
 written=()
 compare_outputs() {
   local target=$1 n a b suffix
-  if [[ $2 == "untimed runs" && $target != detect ]]; then
+  if [[ $2 == "untimed runs" && $target != detect && $target != lint ]]; then
     written+=("$target $(wc -l <"$WORK/out.$target.t1.jsonl")/$(wc -l <"$WORK/out.$target.t1.rejects.jsonl")")
   fi
   for n in "${thread_counts[@]:1}"; do
     for suffix in jsonl rejects.jsonl; do
       a=$WORK/out.$target.t1.$suffix b=$WORK/out.$target.t$n.$suffix
-      [[ $target != detect ]] || a=$WORK/detect.t1.txt b=$WORK/detect.t$n.txt
-      [[ $target != detect || $suffix == jsonl ]] || continue
+      [[ $target != detect && $target != lint ]] || a=$WORK/$target.t1.txt b=$WORK/$target.t$n.txt
+      [[ ($target != detect && $target != lint) || $suffix == jsonl ]] || continue
       pairs=$((pairs + 1))
       cmp -s "$a" "$b" || differences+=("$2: $(basename "$a") and $(basename "$b") DIFFER")
     done
   done
-  rm -f "$WORK"/out.* "$WORK"/detect.t*
+  rm -f "$WORK"/out.* "$WORK"/detect.t* "$WORK"/lint.t*
 }
 
 # after_row ROW WHEN: compares a target's outputs once its last thread count has run.
 after_row() {
   local kind target threads
   read -r kind target threads <<<"$1"
-  [[ $kind == convert || $kind == detect ]] || return 0
+  [[ $kind == convert || $kind == detect || $kind == lint ]] || return 0
   [[ $threads == "${thread_counts[-1]}" ]] || return 0
-  [[ $kind == convert ]] || target=detect
+  [[ $kind == convert ]] || target=$kind
   compare_outputs "$target" "$2"
 }
 
@@ -258,11 +266,11 @@ for megabytes in "${rss_sizes[@]}"; do
   echo "bench: peak RSS on a $megabytes MB corpus" >&2
   "$PY" tools/make_corpus.py "$SOURCE" "$WORK/rss.jsonl" --megabytes "$megabytes"
   for row in "${rows[@]}"; do
-    [[ $row == convert* || $row == detect* ]] || continue
+    [[ $row == convert* || $row == detect* || $row == lint* ]] || continue
     row_args "$row" "$WORK/rss.jsonl"
     "$PY" bench/measure.py rss --results "$RESULTS" --name "$NAME" --bytes "$(stat -c %s "$WORK/rss.jsonl")" \
       --ok-codes 0,1 -- "${CMD[@]}"
-    rm -f "$WORK"/out.*
+    rm -f "$WORK"/out.* "$WORK"/lint.t* "$WORK"/detect.t*
   done
   rm -f "$WORK/rss.jsonl"
   rss_parts+=("$megabytes MB: $(elapsed "$size_started") s")
@@ -273,7 +281,7 @@ notes=()
 if ((${#differences[@]})); then
   notes+=("${differences[@]}")
 else
-  notes+=("identity: $((pairs / (RUNS + 1))) pairs of files (output and rejects of each target, detect's report; ${thread_counts[*]:1} threads vs 1) byte-identical, compared after each target's rows in the untimed runs and in each of the $RUNS rounds")
+  notes+=("identity: $((pairs / (RUNS + 1))) pairs of files (output and rejects of each target, detect's and lint's reports; ${thread_counts[*]:1} threads vs 1) byte-identical, compared after each target's rows in the untimed runs and in each of the $RUNS rounds")
 fi
 template_errors=$(grep -c '^{"error"' "$WORK/slice.rendered.jsonl" || true)
 default_target=

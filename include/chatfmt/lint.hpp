@@ -61,8 +61,10 @@ struct LintFileSummary {
 
 struct LintReport {
   std::vector<LintFileSummary> files;
-  std::vector<LintFinding> findings;  ///< by path, line, column, rule
-  std::vector<std::string> notes;     ///< what was not checked, and why
+  /// Dataset by dataset (in the order given), file by file, line by line (0: the whole file first); a
+  /// record's own findings before the dataset checks' on the same line.
+  std::vector<LintFinding> findings;
+  std::vector<std::string> notes;  ///< what was not checked, and why
   std::uint64_t errors() const;
   std::uint64_t warnings() const;
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "chatfmt/lint.hpp"
@@ -24,10 +25,18 @@ struct RecordView {
 
 using RecordCheck = void (*)(const RecordView& record, std::vector<RecordFinding>& findings);
 
-/// One record of a dataset's split, with where it is.
+/// What the dataset checks keep of one record: where it is and its facts, about 80 bytes (a
+/// record's RecordFacts go back to the pipeline for the next record).
 struct RecordEntry {
   std::uint64_t line = 0;
-  const RecordFacts* facts = nullptr;
+  Hash128 exact;
+  Hash128 loose;
+  Hash128 first_prompt;
+  EncodingSet encodings = 0;
+  std::uint32_t tools_begin = 0;  ///< its calls' tools: DatasetFacts::record_tools[begin, begin + count)
+  std::uint32_t tools_count = 0;
+  bool readable = false;
+  bool has_system = false;
 };
 
 /// One file of a dataset: its split (by file name) and its records in order.
@@ -41,6 +50,14 @@ struct SplitFacts {
 struct DatasetFacts {
   std::string path;
   std::vector<SplitFacts> splits;
+  std::vector<std::string> tool_names;      ///< every tool called, once
+  std::vector<std::uint32_t> record_tools;  ///< indexes into tool_names, record after record
+
+  /// Keeps what the dataset checks need of a record's facts.
+  void add(SplitFacts& split, std::uint64_t line, const RecordFacts& facts);
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> tool_index_;
 };
 
 using DatasetCheck = void (*)(const DatasetFacts& dataset, const LintThresholds& thresholds,

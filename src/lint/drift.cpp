@@ -1,5 +1,8 @@
 #include "lint/drift.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "chatfmt/errors.hpp"
 #include "core/json.hpp"
 #include "core/normalize.hpp"
@@ -33,6 +36,11 @@ std::vector<Difference> differences(std::string_view expected, std::string_view 
   std::size_t j = 0;  // in found
   constexpr std::size_t kAlike = 8;
   while (list.size() < limit) {
+    // Eight bytes at a time to the first difference: most of two long texts is alike.
+    while (i + 8 <= expected.size() && j + 8 <= found.size() && std::memcmp(&expected[i], &found[j], 8) == 0) {
+      i += 8;
+      j += 8;
+    }
     while (i < expected.size() && j < found.size() && expected[i] == found[j]) ++i, ++j;
     if (i == expected.size() && j == found.size()) break;
     Difference d;
@@ -91,33 +99,32 @@ DriftCheck::DriftCheck(const std::string& template_name, const ConvertOptions& o
 }
 
 void DriftCheck::check(simdjson::dom::object record, std::string_view shape, const SourceRef& source,
-                       RecordFacts& facts) const {
+                       Conversation& parsed, bool record_has_tools, RecordFacts& facts) const {
   thread_local Conversation own;
-  thread_local Conversation parsed;
   thread_local std::string own_text;
   thread_local std::string template_text;
   own_text.clear();
   template_text.clear();
+  const bool has_tools = record_has_tools || decoded_.default_tools() != nullptr;
+  // The parsed conversation comes normalized by the caller, with a tool list inferred from its
+  // calls when it had none; the record's own text has none then, so neither may the template's.
+  SharedToolList inferred;
+  if (!has_tools) std::swap(inferred, parsed.tools);
   try {
-    detail::read_parsed_record(record, source, decoded_, parsed);
-    const bool text_record = shape == "chatml-text";
-    bool has_tools = parsed.tools != nullptr || decoded_.default_tools() != nullptr;
-    if (!text_record) {
-      detail::read_parsed_record(record, source, literal_, own);
-      has_tools = own.tools != nullptr || decoded_.default_tools() != nullptr;
-    }
-    const ConvertOptions& options = has_tools ? options_ : options_without_tools_;
-    detail::normalize(parsed, options, decoded_.shared_default_tools());
-    if (!writer_->render_text(parsed, template_text)) return;
-    if (text_record) {
+    const bool rendered = writer_->render_text(parsed, template_text);
+    if (!has_tools) std::swap(inferred, parsed.tools);
+    if (!rendered) return;
+    if (shape == "chatml-text") {
       std::string_view text;
       if (record["text"].get(text) != simdjson::SUCCESS) return;
       own_text.assign(text);
     } else {
-      detail::normalize(own, options, decoded_.shared_default_tools());
+      detail::read_parsed_record(record, source, literal_, own);
+      detail::normalize(own, has_tools ? options_ : options_without_tools_, decoded_.shared_default_tools());
       writer_->render_text(own, own_text);
     }
   } catch (const RecordError& error) {
+    if (!has_tools && inferred) std::swap(inferred, parsed.tools);
     // The template refuses the parsed conversation (the target's rules report that), or the
     // record's text as written: then what was trained on is not what the template serves.
     if (template_text.empty()) return;

@@ -21,9 +21,12 @@ class DriftCheck {
   /// UsageError for anything else.
   DriftCheck(const std::string& template_name, const ConvertOptions& options);
   const std::string& name() const { return name_; }
-  /// Compares the record's own text with the template's; adds a template-drift finding and fills
-  /// facts.drift when they differ.
-  void check(simdjson::dom::object record, std::string_view shape, const SourceRef& source, RecordFacts& facts) const;
+  /// Compares the record's own text with the template's rendering of `parsed` (the record read
+  /// and normalized with foreign delimiters kept; its tools are restored before returning);
+  /// `record_has_tools`: the record gave a tool list of its own. Adds a template-drift finding and
+  /// fills facts.drift when they differ.
+  void check(simdjson::dom::object record, std::string_view shape, const SourceRef& source, Conversation& parsed,
+             bool record_has_tools, RecordFacts& facts) const;
 
  private:
   std::string name_;

@@ -64,6 +64,8 @@ class RecordLinter {
       }
       tokenizer_name_ = std::filesystem::path(options.tokenizer_path).filename().string();
     }
+    hash_conversations_ =
+        is_selected(Rule::near_duplicate) || is_selected(Rule::split_leakage) || is_selected(Rule::split_shared_prompt);
     count_tokens_ = tokenizer_ && options.max_seq_length > 0 && is_selected(Rule::too_long);
     if (count_tokens_ && !target_->info.writes_text) {
       throw UsageError("--max-seq-length counts the text a trainer reads, and --to " + options.convert.target +
@@ -95,12 +97,15 @@ class RecordLinter {
       facts.findings.push_back({error.rule(), error.column(), error.what()});
       return;
     }
-    lint::collect_facts(conversation, facts);
+    lint::collect_facts(conversation, hash_conversations_, facts);
     const Json* tools = conversation.tools ? &conversation.tools->json() : read_.default_tools();
     const lint::RecordView view{conversation, tools, tokenizer_.get(), tokenizer_name_};
     for (const lint::RecordCheck check : record_checks_) check(view, facts.findings);
+    const bool record_has_tools = conversation.tools != nullptr;
+    bool normalized = false;
     try {
       detail::normalize(conversation, normalize_options_, read_.shared_default_tools());
+      normalized = true;
       thread_local std::string output;
       output.clear();
       if (count_tokens_) {
@@ -112,7 +117,7 @@ class RecordLinter {
     } catch (const RecordError& error) {
       facts.findings.push_back({error.rule(), error.column(), error.what()});
     }
-    if (drift_) drift_->check(record, shape, source, facts);
+    if (drift_ && normalized) drift_->check(record, shape, source, conversation, record_has_tools, facts);
   }
 
  private:
@@ -139,6 +144,7 @@ class RecordLinter {
   std::unique_ptr<Tokenizer> tokenizer_;
   std::string tokenizer_name_;
   bool count_tokens_ = false;
+  bool hash_conversations_ = false;
   std::vector<lint::RecordCheck> record_checks_;
 };
 
@@ -147,60 +153,61 @@ Severity severity_of(const LintOptions& options, Rule rule) {
   return changed != options.severities.end() ? changed->second : rule_info(rule).severity;
 }
 
-// The dataset summary of template drift: how many records drift, and the commonest ways (what the
-// template writes against what the records have, at their first difference).
-void summarize_drift(const lint::DatasetFacts& dataset, const std::string& template_name,
-                     std::vector<std::string>& notes) {
+// The dataset summary of template drift, tallied record by record: how many records drift, and
+// the commonest ways (what the template writes against what the records have, after which tag).
+class DriftTally {
+ public:
+  void add(const std::string& path, std::uint64_t line, const RecordFacts& facts) {
+    if (!facts.drift_checked) return;
+    ++checked_;
+    if (!facts.drifted) return;
+    ++drifted_;
+    seen_.clear();  // a way counts once per record
+    for (const auto& d : facts.drift) {
+      auto key = std::make_tuple(d.template_bytes, d.record_bytes, tag_before(d.context));
+      if (std::find(seen_.begin(), seen_.end(), key) != seen_.end()) continue;
+      Way& way = ways_[key];
+      if (way.records++ == 0) way.example = path + ":" + std::to_string(line) + ", after " + lint::shown(d.context);
+      seen_.push_back(std::move(key));
+    }
+  }
+
+  /// The note, or "" when no record was checked.
+  std::string note(const std::string& dataset, const std::string& template_name) const {
+    if (checked_ == 0) return "";
+    std::string note = "template-drift: " + std::to_string(drifted_) + " of " + std::to_string(checked_) +
+                       " records of " + dataset + " differ from the " + template_name + " template";
+    if (drifted_ == 0) return note + ".";
+    std::vector<std::pair<Key, Way>> ranked(ways_.begin(), ways_.end());
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.second.records > b.second.records; });
+    note += ranked.size() == 1 ? ", all the same way:" : "; records by the ways they differ:";
+    for (std::size_t k = 0; k < ranked.size() && k < 5; ++k) {
+      const auto& [key, way] = ranked[k];
+      note += "\n    " + std::to_string(way.records) + " records: the template writes " +
+              lint::shown(std::get<0>(key)) + " where the record has " + lint::shown(std::get<1>(key)) + " (e.g. " +
+              way.example + ")";
+    }
+    if (ranked.size() > 5) note += "\n    ... and " + std::to_string(ranked.size() - 5) + " other ways";
+    return note;
+  }
+
+ private:
+  using Key = std::tuple<std::string, std::string, std::string>;
   struct Way {
     std::uint64_t records = 0;
     std::string example;  // path:line and the bytes before, of the first record that drifts so
   };
-  std::uint64_t checked = 0;
-  std::uint64_t drifted = 0;
-  // A way: what the template writes, what the record has, and the tag (or last bytes) before.
-  std::map<std::tuple<std::string, std::string, std::string>, Way> ways;
-  auto tag_before = [](const std::string& context) {
+  static std::string tag_before(const std::string& context) {
     const std::size_t open = context.rfind('<');
     return open != std::string::npos ? context.substr(open)
                                      : context.substr(context.size() > 4 ? context.size() - 4 : 0);
-  };
-  for (const auto& split : dataset.splits) {
-    for (const auto& entry : split.records) {
-      if (!entry.facts->drift_checked) continue;
-      ++checked;
-      if (!entry.facts->drifted) continue;
-      ++drifted;
-      std::set<std::tuple<std::string, std::string, std::string>> seen;  // a way counts once per record
-      for (const auto& d : entry.facts->drift) {
-        const auto key = std::make_tuple(d.template_bytes, d.record_bytes, tag_before(d.context));
-        if (!seen.insert(key).second) continue;
-        Way& way = ways[key];
-        if (way.records++ == 0) {
-          way.example = split.path + ":" + std::to_string(entry.line) + ", after " + lint::shown(d.context);
-        }
-      }
-    }
   }
-  if (checked == 0) return;
-  std::string note = "template-drift: " + std::to_string(drifted) + " of " + std::to_string(checked) + " records of " +
-                     dataset.path + " differ from the " + template_name + " template";
-  if (drifted == 0) {
-    notes.push_back(note + ".");
-    return;
-  }
-  std::vector<std::pair<std::tuple<std::string, std::string, std::string>, Way>> ranked(ways.begin(), ways.end());
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.second.records > b.second.records; });
-  note += ranked.size() == 1 ? ", all the same way:" : "; records by the ways they differ:";
-  for (std::size_t k = 0; k < ranked.size() && k < 5; ++k) {
-    const auto& [bytes, way] = ranked[k];
-    note += "\n    " + std::to_string(way.records) + " records: the template writes " +
-            lint::shown(std::get<0>(bytes)) + " where the record has " + lint::shown(std::get<1>(bytes)) + " (e.g. " +
-            way.example + ")";
-  }
-  if (ranked.size() > 5) note += "\n    ... and " + std::to_string(ranked.size() - 5) + " other ways";
-  notes.push_back(note);
-}
+  std::uint64_t checked_ = 0;
+  std::uint64_t drifted_ = 0;
+  std::map<Key, Way> ways_;
+  std::vector<Key> seen_;
+};
 
 }  // namespace
 
@@ -249,9 +256,9 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
   const std::uint64_t run_size = options.convert.pipeline.on_progress ? detail::input_size(all_files) : 0;
 
   for (std::size_t d = 0; d < paths.size(); ++d) {
-    // The facts of a dataset's records live until its dataset checks have run.
-    std::vector<std::shared_ptr<RecordExtra>> kept;
     lint::DatasetFacts dataset;
+    DriftTally drift;
+    const std::size_t first_finding = report.findings.size();
     dataset.path = paths[d];
     for (const auto& input : listings[d].files) {
       lint::SplitFacts split;
@@ -286,16 +293,16 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
               f.record_hash = facts.exact.hex();
               report.findings.push_back(std::move(f));
             }
-            facts.findings.clear();
-            split.records.push_back({source.line, &facts});
-            // The pipeline reuses outcomes: this record's facts stay with us, it makes new ones.
-            kept.push_back(std::move(outcome.extra));
+            dataset.add(split, source.line, facts);
+            drift.add(source.path, source.line, facts);
           },
           detail::with_run_progress(options.convert.pipeline, run_bytes, run_size), counters, budget_used);
       run_bytes += detail::input_size(input.path);
       report.files.push_back({input.path, split.split, counters.records});
       dataset.splits.push_back(std::move(split));
     }
+    // The records' findings are in file and line order already; the dataset checks' are merged in.
+    const std::size_t dataset_findings = report.findings.size();
     for (const auto& row : lint::check_table()) {
       if (row.dataset == nullptr) continue;
       if (std::none_of(row.rules.begin(), row.rules.end(),
@@ -307,7 +314,14 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
         if (selected[static_cast<std::size_t>(f.rule)]) report.findings.push_back(std::move(f));
       }
     }
-    if (!options.template_name.empty()) summarize_drift(dataset, options.template_name, report.notes);
+    auto by_place = [](const LintFinding& a, const LintFinding& b) {
+      return std::tie(a.path, a.line) < std::tie(b.path, b.line);
+    };
+    const auto checks_begin = report.findings.begin() + static_cast<std::ptrdiff_t>(dataset_findings);
+    std::stable_sort(checks_begin, report.findings.end(), by_place);
+    std::inplace_merge(report.findings.begin() + static_cast<std::ptrdiff_t>(first_finding), checks_begin,
+                       report.findings.end(), by_place);
+    if (auto note = drift.note(dataset.path, options.template_name); !note.empty()) report.notes.push_back(note);
   }
 
   if (selected[static_cast<std::size_t>(Rule::too_long)] &&
@@ -326,9 +340,6 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
     }
   }
   for (auto& f : report.findings) f.severity = severity_of(options, f.rule);
-  std::stable_sort(report.findings.begin(), report.findings.end(), [](const LintFinding& a, const LintFinding& b) {
-    return std::tie(a.path, a.line, a.column, a.rule) < std::tie(b.path, b.line, b.column, b.rule);
-  });
   return report;
 }
 

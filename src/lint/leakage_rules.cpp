@@ -63,10 +63,13 @@ std::string tokenizer_note(const RecordView& record, std::string_view text) {
   return "; " + std::string(record.tokenizer_name) + " reads it as ordinary text";
 }
 
-void check_text(const RecordView& record, Role role, std::string_view text, const std::string& where,
+// `where` makes the text's place ("messages[2].content"), only when there is something to report.
+template <class Where>
+void check_text(const RecordView& record, Role role, std::string_view text, Where&& where_of,
                 std::vector<RecordFinding>& findings) {
   const auto& scanner = detail::ControlStringScanner::all_formats();
   if (!scanner.contains_any(text)) return;
+  const std::string where = where_of();
   for (const std::string_view control : control_strings_of_all_formats()) {
     if (text.find(control) == std::string_view::npos) continue;
     const std::string quoted = "'" + std::string(control) + "' (" + owner_list(control) + ")";
@@ -95,10 +98,12 @@ void check_control_strings(const RecordView& record, std::vector<RecordFinding>&
   const auto& messages = record.conversation.messages;
   for (std::size_t m = 0; m < messages.size(); ++m) {
     const Message& message = messages[m];
-    check_text(record, message.role, message.content, message_where(m) + ".content", findings);
+    check_text(
+        record, message.role, message.content, [m] { return message_where(m) + ".content"; }, findings);
     for (std::size_t c = 0; c < message.tool_calls.size(); ++c) {
-      check_text(record, message.role, message.tool_calls[c].arguments_json(),
-                 message_where(m) + ".tool_calls[" + std::to_string(c) + "].arguments", findings);
+      check_text(
+          record, message.role, message.tool_calls[c].arguments_json(),
+          [m, c] { return message_where(m) + ".tool_calls[" + std::to_string(c) + "].arguments"; }, findings);
     }
   }
 }

@@ -18,7 +18,7 @@ LintFinding finding(Rule rule, const std::string& path, const RecordEntry& entry
   f.path = path;
   f.line = entry.line;
   f.message = std::move(message);
-  f.record_hash = entry.facts->exact.hex();
+  f.record_hash = entry.exact.hex();
   return f;
 }
 
@@ -66,12 +66,31 @@ std::string kind_name(EncodingSet calls) {
 
 }  // namespace
 
+void DatasetFacts::add(SplitFacts& split, std::uint64_t line, const RecordFacts& facts) {
+  RecordEntry entry;
+  entry.line = line;
+  entry.exact = facts.exact;
+  entry.loose = facts.loose;
+  entry.first_prompt = facts.first_prompt;
+  entry.encodings = facts.encodings;
+  entry.readable = facts.readable;
+  entry.has_system = facts.has_system;
+  entry.tools_begin = static_cast<std::uint32_t>(record_tools.size());
+  for (const auto& tool : facts.tools_called) {
+    const auto [at, is_new] = tool_index_.emplace(tool, static_cast<std::uint32_t>(tool_names.size()));
+    if (is_new) tool_names.push_back(tool);
+    record_tools.push_back(at->second);
+  }
+  entry.tools_count = static_cast<std::uint32_t>(record_tools.size()) - entry.tools_begin;
+  split.records.push_back(entry);
+}
+
 void check_duplicates(const DatasetFacts& dataset, const LintThresholds&, std::vector<LintFinding>& findings) {
   for (const auto& split : dataset.splits) {
     std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> exact;
     std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> loose;
     for (const auto& entry : split.records) {
-      const RecordFacts& facts = *entry.facts;
+      const RecordEntry& facts = entry;
       const auto [first, is_new] = exact.emplace(facts.exact, entry.line);
       if (!is_new) {
         findings.push_back(finding(Rule::duplicate_record, split.path, entry,
@@ -100,23 +119,23 @@ void check_split_leakage(const DatasetFacts& dataset, const LintThresholds&, std
   std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> conversations;
   std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> prompts;
   for (const auto& entry : train->records) {
-    if (!entry.facts->readable) continue;
-    conversations.emplace(entry.facts->loose, entry.line);
-    if (!entry.facts->first_prompt.empty()) prompts.emplace(entry.facts->first_prompt, entry.line);
+    if (!entry.readable) continue;
+    conversations.emplace(entry.loose, entry.line);
+    if (!entry.first_prompt.empty()) prompts.emplace(entry.first_prompt, entry.line);
   }
   for (const auto& split : dataset.splits) {
     if (!is_held_out(split)) continue;
     for (const auto& entry : split.records) {
-      if (!entry.facts->readable) continue;
-      if (const auto in_train = conversations.find(entry.facts->loose); in_train != conversations.end()) {
+      if (!entry.readable) continue;
+      if (const auto in_train = conversations.find(entry.loose); in_train != conversations.end()) {
         findings.push_back(finding(Rule::split_leakage, split.path, entry,
                                    "the same conversation is in train (" + at_line(train->path, in_train->second) +
                                        "): the " + split.split +
                                        " score measures memory, not skill; remove it from train (lint --fix does)"));
         continue;
       }
-      if (entry.facts->first_prompt.empty()) continue;
-      if (const auto in_train = prompts.find(entry.facts->first_prompt); in_train != prompts.end()) {
+      if (entry.first_prompt.empty()) continue;
+      if (const auto in_train = prompts.find(entry.first_prompt); in_train != prompts.end()) {
         findings.push_back(finding(Rule::split_shared_prompt, split.path, entry,
                                    "its first user prompt is also the first prompt of " +
                                        at_line(train->path, in_train->second) + ": the " + split.split +
@@ -135,12 +154,12 @@ void check_encodings_and_tools(const DatasetFacts& dataset, const LintThresholds
   std::uint64_t calls = 0;
   for (const auto& split : dataset.splits) {
     for (const auto& entry : split.records) {
-      for (auto name : call_encoding_names(entry.facts->encodings)) {
+      for (auto name : call_encoding_names(entry.encodings)) {
         ++records_by_encoding[name];
         first_use.emplace(name, std::make_pair(split.path, entry.line));
       }
-      for (const auto& tool : entry.facts->tools_called) {
-        ++calls_by_tool[tool];
+      for (std::uint32_t t = entry.tools_begin; t < entry.tools_begin + entry.tools_count; ++t) {
+        ++calls_by_tool[dataset.tool_names[dataset.record_tools[t]]];
         ++calls;
       }
     }
@@ -178,7 +197,7 @@ void check_shuffled(const DatasetFacts& dataset, const LintThresholds& threshold
     const std::size_t total = split.records.size();
     std::map<EncodingSet, std::vector<std::size_t>> positions;  // kind -> record indexes
     for (std::size_t k = 0; k < total; ++k) {
-      positions[call_encodings_of(split.records[k].facts->encodings)].push_back(k);
+      positions[call_encodings_of(split.records[k].encodings)].push_back(k);
     }
     if (positions.size() < 2) continue;  // one kind: nothing to crowd
     for (const auto& [kind, where] : positions) {
@@ -214,9 +233,9 @@ void check_system_prompt_coverage(const DatasetFacts& dataset, const LintThresho
     std::uint64_t readable = 0;
     std::uint64_t with_system = 0;
     for (const auto& entry : split.records) {
-      if (!entry.facts->readable) continue;
+      if (!entry.readable) continue;
       ++readable;
-      if (entry.facts->has_system) ++with_system;
+      if (entry.has_system) ++with_system;
     }
     if (readable == 0) continue;
     const double share = static_cast<double>(with_system) / static_cast<double>(readable);

@@ -1,7 +1,7 @@
 #include "lint/record_facts.hpp"
 
+#include <array>
 #include <charconv>
-#include <cstdio>
 
 #include <xxhash.h>
 
@@ -9,8 +9,6 @@
 
 namespace chatfmt::lint {
 namespace {
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 // Length-prefixed fields, as content_hash writes them, so no two conversations serialize alike.
 void append_field(std::string& out, std::string_view text) {
@@ -21,33 +19,38 @@ void append_field(std::string& out, std::string_view text) {
   out.append(text);
 }
 
-// Every run of whitespace as one space, none at either end.
+// Every run of whitespace as one space, none at either end; whole words appended at once.
 void append_loose(std::string& out, std::string_view text) {
-  bool pending_space = false;
-  for (const char c : text) {
-    if (is_space(c)) {
-      pending_space = true;
-      continue;
-    }
-    if (pending_space && !out.empty()) out += ' ';
-    pending_space = false;
-    out += c;
+  static constexpr auto kSpace = [] {
+    std::array<bool, 256> table{};
+    for (const unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) table[c] = true;
+    return table;
+  }();
+  auto space = [](char c) { return kSpace[static_cast<unsigned char>(c)]; };
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  const std::size_t start = out.size();
+  while (at < end) {
+    while (at < end && space(*at)) ++at;
+    const char* word = at;
+    while (at < end && !space(*at)) ++at;
+    if (at == word) break;
+    if (out.size() > start) out += ' ';
+    out.append(word, static_cast<std::size_t>(at - word));
   }
 }
 
-Hash128 hash_conversation(const Conversation& conversation, bool loose) {
+// The conversation with whitespace loosened (append_loose), hashed: near duplicates and leakage
+// match on it.
+Hash128 hash_loose_conversation(const Conversation& conversation) {
   thread_local std::string canonical;
   thread_local std::string scratch;
   canonical.clear();
   for (const auto& message : conversation.messages) {
     append_field(canonical, role_name(message.role));
-    if (loose) {
-      scratch.clear();
-      append_loose(scratch, message.content);
-      append_field(canonical, scratch);
-    } else {
-      append_field(canonical, message.content);
-    }
+    scratch.clear();
+    append_loose(scratch, message.content);
+    append_field(canonical, scratch);
     for (const auto& call : message.tool_calls) {
       append_field(canonical, call.name);
       append_field(canonical, call.arguments_json());
@@ -60,9 +63,12 @@ Hash128 hash_conversation(const Conversation& conversation, bool loose) {
 }  // namespace
 
 std::string Hash128::hex() const {
-  char text[33];
-  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(high),
-                static_cast<unsigned long long>(low));
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text(32, '0');
+  for (int k = 0; k < 16; ++k) {
+    text[static_cast<std::size_t>(15 - k)] = kDigits[(high >> (4 * k)) & 0xf];
+    text[static_cast<std::size_t>(31 - k)] = kDigits[(low >> (4 * k)) & 0xf];
+  }
   return text;
 }
 
@@ -75,7 +81,6 @@ void RecordFacts::clear() {
   findings.clear();
   exact = {};
   readable = false;
-  conversation = {};
   loose = {};
   first_prompt = {};
   has_system = false;
@@ -86,15 +91,15 @@ void RecordFacts::clear() {
   drift.clear();
 }
 
-void collect_facts(const Conversation& conversation, RecordFacts& facts) {
+void collect_facts(const Conversation& conversation, bool hashes, RecordFacts& facts) {
   facts.readable = true;
-  facts.conversation = hash_conversation(conversation, false);
-  facts.loose = hash_conversation(conversation, true);
+  if (hashes) facts.loose = hash_loose_conversation(conversation);
   for (const auto& message : conversation.messages) {
     facts.encodings |= message.source_encodings;
     if (message.role == Role::system) facts.has_system = true;
-    if (message.role == Role::user && facts.first_prompt.empty()) {
-      std::string prompt;
+    if (hashes && message.role == Role::user && facts.first_prompt.empty()) {
+      thread_local std::string prompt;
+      prompt.clear();
       append_loose(prompt, message.content);
       facts.first_prompt = hash_bytes(prompt);
       if (facts.first_prompt.empty()) facts.first_prompt.low = 1;  // an empty prompt is still a prompt

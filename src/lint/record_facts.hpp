@@ -44,9 +44,10 @@ struct RecordFacts : RecordExtra {
   std::vector<RecordFinding> findings;
   Hash128 exact;          ///< the line's bytes (trailing whitespace aside)
   bool readable = false;  ///< the conversation could be read: the hashes below are set
-  Hash128 conversation;   ///< what the conversation teaches (content_hash's fields)
-  Hash128 loose;          ///< the same with every run of whitespace as one space, trimmed
-  Hash128 first_prompt;   ///< the first user message, whitespace as in `loose`; empty: none
+  /// What the conversation teaches (content_hash's fields), every run of whitespace in a text as
+  /// one space, none at its ends.
+  Hash128 loose;
+  Hash128 first_prompt;  ///< the first user message, whitespace as in `loose`; empty: none
   bool has_system = false;
   EncodingSet encodings = 0;  ///< every message's source encodings
   std::vector<std::string> tools_called;
@@ -57,7 +58,8 @@ struct RecordFacts : RecordExtra {
   void clear();
 };
 
-/// The facts of a conversation read (its hashes, encodings, tools), into `facts`.
-void collect_facts(const Conversation& conversation, RecordFacts& facts);
+/// The facts of a conversation read (encodings, tools; its hashes when `hashes`: only the
+/// duplicate and leakage rules read them), into `facts`.
+void collect_facts(const Conversation& conversation, bool hashes, RecordFacts& facts);
 
 }  // namespace chatfmt::lint

@@ -18,13 +18,6 @@ const char* severity_color(Severity severity) {
   return "";
 }
 
-std::string location(const LintFinding& f) {
-  std::string where = f.path;
-  if (f.line > 0) where += ":" + std::to_string(f.line);
-  if (f.column > 0) where += ":" + std::to_string(f.column);
-  return where;
-}
-
 }  // namespace
 
 std::string lint_report_text(const LintReport& report, bool color) {
@@ -39,8 +32,12 @@ std::string lint_report_text(const LintReport& report, bool color) {
       out += std::string(bold) + file + reset + "\n";
     }
     const RuleInfo& rule = rule_info(f.rule);
-    out += location(f) + ": " + (color ? severity_color(f.severity) : "") + std::string(severity_name(f.severity)) +
-           reset + " " + std::string(rule.code) + " " + std::string(rule.id) + ": " + f.message + "\n";
+    out += f.path;
+    if (f.line > 0) out.append(":").append(std::to_string(f.line));
+    if (f.column > 0) out.append(":").append(std::to_string(f.column));
+    out.append(": ").append(color ? severity_color(f.severity) : "").append(severity_name(f.severity));
+    out.append(reset).append(" ").append(rule.code).append(" ").append(rule.id).append(": ");
+    out.append(f.message).append("\n");
   }
   if (!report.findings.empty()) out += "\n";
   for (const auto& note : report.notes) out += note + "\n";

@@ -22,12 +22,12 @@ void check_parameters(const RecordView& record, std::vector<RecordFinding>& find
       const auto required = parameters->find("required");
       std::set<std::string, std::less<>> given;
       for_each_signature_entry(call.signature(), [&](std::string_view key, std::string_view) { given.emplace(key); });
-      const std::string where = message_where(m) + ".tool_calls[" + std::to_string(c) + "] ('" + call.name + "')";
+      auto where = [&] { return message_where(m) + ".tool_calls[" + std::to_string(c) + "] ('" + call.name + "')"; };
       if (required != parameters->end() && required->is_array()) {
         for (const auto& name : *required) {
           if (!name.is_string() || given.count(name.get<std::string>()) != 0) continue;
           findings.push_back({Rule::missing_parameter, 0,
-                              where + " lacks the required parameter '" + name.get<std::string>() +
+                              where() + " lacks the required parameter '" + name.get<std::string>() +
                                   "': add it, or fix the tool's schema"});
         }
       }
@@ -35,7 +35,7 @@ void check_parameters(const RecordView& record, std::vector<RecordFinding>& find
         for (const auto& key : given) {
           if (properties->contains(key)) continue;
           findings.push_back({Rule::unknown_parameter, 0,
-                              where + " passes '" + key +
+                              where() + " passes '" + key +
                                   "', which the tool's schema does not define: remove it, or add it to the schema"});
         }
       }
