@@ -61,6 +61,7 @@ struct LintFileSummary {
 
 struct LintReport {
   std::vector<LintFileSummary> files;
+  std::vector<Rule> rules_run;  ///< the rules that were selected and could run, in table order
   /// Dataset by dataset (in the order given), file by file, line by line (0: the whole file first); a
   /// record's own findings before the dataset checks' on the same line.
   std::vector<LintFinding> findings;
@@ -84,5 +85,12 @@ bool rule_selected(const RuleInfo& rule, const std::vector<std::string>& select,
 std::string lint_report_text(const LintReport& report, bool color);
 /// A stable document for machines (schemas/lint-report.schema.json).
 std::string lint_report_json(const LintReport& report);
+/// JUnit XML: a testsuite per file, a testcase per rule that ran; a rule with findings in a file
+/// fails there, its failure listing them.
+std::string lint_report_junit(const LintReport& report);
+/// GitHub Actions workflow commands (::error file=…,line=…,col=…,title=…::message), a line each.
+std::string lint_report_github(const LintReport& report);
+/// SARIF 2.1.0 for code-scanning UIs: the rules that ran, with help; results with locations.
+std::string lint_report_sarif(const LintReport& report);
 
 }  // namespace chatfmt

@@ -57,6 +57,12 @@ int run_lint(const LintArgs& args) {
   progress.clear();
   if (args.format == "json") {
     std::printf("%s\n", lint_report_json(report).c_str());
+  } else if (args.format == "junit") {
+    std::fputs(lint_report_junit(report).c_str(), stdout);
+  } else if (args.format == "github") {
+    std::fputs(lint_report_github(report).c_str(), stdout);
+  } else if (args.format == "sarif") {
+    std::printf("%s\n", lint_report_sarif(report).c_str());
   } else {
     std::fputs(lint_report_text(report, color_on_stdout()).c_str(), stdout);
   }
@@ -83,7 +89,10 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-seq-length", args->max_seq_length,
                   "records longer than N tokens (as --to renders them, with --tokenizer) are too-long")
       ->check(whole_number(1, std::uint64_t{1} << 40));
-  cmd->add_option("--format", args->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", args->format,
+                  "text (default; for people), json (schemas/lint-report.schema.json), junit (CI test reports), "
+                  "github (Actions annotations) or sarif (2.1.0, code-scanning UIs)")
+      ->check(CLI::IsMember({"text", "json", "junit", "github", "sarif"}));
   cmd->add_option("--select", args->select, "only these rules: ids, codes or code prefixes (T, Q00); repeatable")
       ->delimiter(',')
       ->allow_extra_args(false);

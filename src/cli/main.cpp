@@ -7,6 +7,7 @@
 
 #include "chatfmt/errors.hpp"
 #include "chatfmt/pipeline.hpp"
+#include "chatfmt/version.hpp"
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -15,7 +16,7 @@ int main(int argc, char** argv) {
   chatfmt::install_process_guards();
   CLI::App app{"chatfmt: convert, validate and compare chat / tool-calling training data", "chatfmt"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "chatfmt 0.1.0");
+  app.set_version_flag("--version", "chatfmt " + std::string(chatfmt::version()));
   int exit_code = 0;
   chatfmt::cli::add_convert_command(app, exit_code);
   chatfmt::cli::add_detect_command(app, exit_code);

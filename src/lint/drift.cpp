@@ -146,7 +146,7 @@ void DriftCheck::check(simdjson::dom::object record, std::string_view shape, con
   std::string more;
   if (found.size() > 1) {
     more = " (" + std::to_string(found.size() - 1) + (found.size() == kMaxDifferences ? " or more" : "") +
-           " other differences further on)";
+           (found.size() == 2 ? " other difference further on)" : " other differences further on)");
   }
   facts.findings.push_back(
       {Rule::template_drift, 0,

@@ -244,6 +244,13 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
   }
   const RecordLinter linter(options, selected);
   LintReport report;
+  for (const auto& rule : rules()) {
+    // Rules that need what was not given do not run (length-unchecked says so for too-long).
+    const bool can_run =
+        (rule.rule != Rule::template_drift || !options.template_name.empty()) &&
+        (rule.rule != Rule::too_long || (!options.tokenizer_path.empty() && options.max_seq_length > 0));
+    if (selected[static_cast<std::size_t>(rule.rule)] && can_run) report.rules_run.push_back(rule.rule);
+  }
   std::uint64_t budget_used = 0;
   std::uint64_t run_bytes = 0;
 

@@ -1,0 +1,7 @@
+#include "chatfmt/version.hpp"
+
+namespace chatfmt {
+
+std::string_view version() { return CHATFMT_VERSION; }
+
+}  // namespace chatfmt
