@@ -188,7 +188,9 @@ class DriftTally {
               lint::shown(std::get<0>(key)) + " where the record has " + lint::shown(std::get<1>(key)) + " (e.g. " +
               way.example + ")";
     }
-    if (ranked.size() > 5) note += "\n    ... and " + std::to_string(ranked.size() - 5) + " other ways";
+    if (ranked.size() > 5) {
+      note += "\n    ... and " + std::to_string(ranked.size() - 5) + (ranked.size() == 6 ? " other way" : " other ways");
+    }
     return note;
   }
 
