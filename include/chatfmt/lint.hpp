@@ -39,6 +39,7 @@ struct LintOptions {
   std::vector<std::string> select;
   std::vector<std::string> ignore;
   std::map<Rule, Severity> severities;  ///< --config: severities that differ from the table's
+  std::vector<std::string> exclude;     ///< --config: globs of files (relative to a PATH) not linted
 };
 
 struct LintFinding {
@@ -77,6 +78,32 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
 /// Whether a rule runs under `select` and `ignore` (ids, codes or code prefixes).
 bool rule_selected(const RuleInfo& rule, const std::vector<std::string>& select,
                    const std::vector<std::string>& ignore);
+
+// ---- baselines (docs/cli.md, "lint --baseline") ---------------------------------------------
+
+/// Writes the report's findings to `path` as a baseline (JSON), atomically, never over one of the
+/// files under `paths` (the linted PATHs; findings are kept relative to them). Throws UsageError.
+void write_lint_baseline(const LintReport& report, const std::vector<std::string>& paths, const std::string& path,
+                         const InputOptions& input = {});
+
+struct LintBaselineResult {
+  std::uint64_t matched = 0;       ///< findings the baseline held, dropped from the report
+  std::vector<std::string> stale;  ///< baseline entries no finding matched (fixed since)
+};
+
+/// Drops from `report` the findings the baseline at `path` holds (by rule, relative path and
+/// record content hash; by rule and path for file-level findings). Throws UsageError for a file
+/// that is not a baseline.
+LintBaselineResult apply_lint_baseline(LintReport& report, const std::vector<std::string>& paths,
+                                       const std::string& path);
+
+// ---- configuration (docs/cli.md, "lint --config") --------------------------------------------
+
+/// Applies a JSON config file to `options`: "select", "ignore" (lists of ids, codes, prefixes),
+/// "severity" ({rule id or code: "error"|"warning"|"info"}), "thresholds" (LintThresholds by
+/// field name), "exclude" (file globs relative to the linted path, not read). Throws UsageError
+/// naming the file and the key for anything else.
+void apply_lint_config(const std::string& path, LintOptions& options);
 
 // ---- reports ---------------------------------------------------------------------------------
 

@@ -23,6 +23,9 @@ struct LintArgs {
   std::vector<std::string> select;
   std::vector<std::string> ignore;
   bool list_rules = false;
+  std::string config;
+  std::string baseline;
+  std::string write_baseline;
   bool quiet = false;
 };
 
@@ -46,15 +49,33 @@ int run_lint(const LintArgs& args) {
   options.template_name = args.template_name;
   options.tokenizer_path = args.tokenizer_path;
   options.max_seq_length = args.max_seq_length;
-  options.select = args.select;
-  options.ignore = args.ignore;
+  if (!args.config.empty()) apply_lint_config(args.config, options);
+  options.select.insert(options.select.end(), args.select.begin(), args.select.end());
+  options.ignore.insert(options.ignore.end(), args.ignore.begin(), args.ignore.end());
   // Keeping foreign delimiters knowingly, as convert does, is not reporting them.
   if (options.convert.foreign_delimiters == ForeignDelimiterPolicy::keep)
     options.ignore.emplace_back("foreign-delimiter");
   Progress progress(args.quiet);
   options.convert.pipeline.on_progress = progress.callback();
-  const LintReport report = lint_paths(args.paths, options);
+  LintReport report = lint_paths(args.paths, options);
   progress.clear();
+  if (!args.write_baseline.empty()) {
+    write_lint_baseline(report, args.paths, args.write_baseline, options.convert.input);
+    std::fprintf(stderr, "chatfmt: wrote %zu findings to the baseline %s\n", report.findings.size(),
+                 args.write_baseline.c_str());
+  }
+  if (!args.baseline.empty()) {
+    const LintBaselineResult known = apply_lint_baseline(report, args.paths, args.baseline);
+    std::fprintf(stderr, "chatfmt: %llu findings in the baseline %s not shown\n",
+                 static_cast<unsigned long long>(known.matched), args.baseline.c_str());
+    if (!known.stale.empty()) {
+      std::fprintf(stderr, "chatfmt: %zu baseline entries no longer occur (refresh it with --write-baseline):\n",
+                   known.stale.size());
+      for (std::size_t k = 0; k < known.stale.size() && k < 10; ++k) {
+        std::fprintf(stderr, "  %s\n", known.stale[k].c_str());
+      }
+    }
+  }
   if (args.format == "json") {
     std::printf("%s\n", lint_report_json(report).c_str());
   } else if (args.format == "junit") {
@@ -99,6 +120,14 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ignore", args->ignore, "not these rules: ids, codes or code prefixes; repeatable")
       ->delimiter(',')
       ->allow_extra_args(false);
+  cmd->add_option("--config", args->config,
+                  "JSON file: select, ignore, severity {rule: level}, thresholds, exclude (docs/cli.md)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--baseline", args->baseline,
+                  "accept the findings this file holds (by rule and record content hash): only new ones count")
+      ->check(non_empty_path());
+  cmd->add_option("--write-baseline", args->write_baseline, "write the findings as a baseline to this file")
+      ->check(non_empty_path());
   cmd->add_flag("--list-rules", args->list_rules, "list every rule: code, id, default severity, what it finds");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_lint(*args); });

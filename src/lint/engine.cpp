@@ -1,6 +1,7 @@
 // `lint` over datasets: every record through the reading, normalizing and writing convert does
 // (their refusals become findings under the same ids), then the record checks of the table, in
 // parallel on the pipeline; then the dataset checks over the facts the records left.
+#include <fnmatch.h>
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -189,7 +190,8 @@ class DriftTally {
               way.example + ")";
     }
     if (ranked.size() > 5) {
-      note += "\n    ... and " + std::to_string(ranked.size() - 5) + (ranked.size() == 6 ? " other way" : " other ways");
+      note +=
+          "\n    ... and " + std::to_string(ranked.size() - 5) + (ranked.size() == 6 ? " other way" : " other ways");
     }
     return note;
   }
@@ -260,6 +262,16 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
   std::vector<InputFile> all_files;
   for (const auto& path : paths) {
     listings.push_back(list_inputs(path, options.convert.input));
+    // --config's "exclude": files (relative to the PATH) not read at all.
+    auto& files = listings.back().files;
+    files.erase(std::remove_if(files.begin(), files.end(),
+                               [&](const InputFile& file) {
+                                 return std::any_of(options.exclude.begin(), options.exclude.end(),
+                                                    [&](const auto& glob) {
+                                                      return ::fnmatch(glob.c_str(), file.relative.c_str(), 0) == 0;
+                                                    });
+                               }),
+                files.end());
     all_files.insert(all_files.end(), listings.back().files.begin(), listings.back().files.end());
   }
   const std::uint64_t run_size = options.convert.pipeline.on_progress ? detail::input_size(all_files) : 0;

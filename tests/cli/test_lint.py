@@ -224,5 +224,97 @@ class DatasetRulesOnRealRecords(unittest.TestCase):
         self.assertEqual(len(by_rule(report, "length-unchecked")), 1)
         self.assertIn("--max-seq-length", report["findings"][0]["message"])
 
+class BaselineAndConfig(unittest.TestCase):
+    """CI fails only on new findings; a project's config changes severities and thresholds."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="chatfmt-lint-")
+        self.data = os.path.join(self.tmp, "phase27")
+        shutil.copytree(SAMPLES, self.data)
+        for name in os.listdir(self.data):
+            os.chmod(os.path.join(self.data, name), 0o644)
+        self.baseline = os.path.join(self.tmp, "baseline.json")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def config(self, text):
+        path = os.path.join(self.tmp, "lint.json")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_a_baseline_accepts_known_findings_by_record_not_line(self):
+        written = lint(self.data, "--template", "qwen3-coder", "-q", "--write-baseline", self.baseline)
+        self.assertEqual(written.returncode, 1)
+        code, report = lint_json(self.data, "--template", "qwen3-coder", "--baseline", self.baseline)
+        self.assertEqual((code, report["findings"]), (0, []))
+        # Above line 1: a new copy of line 5 and a line that is not JSON. Every old line moves by two.
+        train = os.path.join(self.data, "train.jsonl")
+        lines = lines_of(train)
+        with open(train, "w", encoding="utf-8") as f:
+            f.write(lines[4] + "\n" + '{"messages": [}' + "\n" + "".join(line + "\n" for line in lines))
+        result = lint(self.data, "--template", "qwen3-coder", "--format", "json", "-q", "--baseline", self.baseline)
+        self.assertEqual(result.returncode, 1)
+        new = sorted((f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"])
+        # The copy is one more duplicate (at the old line 5, now 7) and one more drifting record.
+        self.assertEqual(new, [("duplicate-record", 7), ("invalid-json", 2), ("template-drift", 7)])
+        self.assertIn("not shown", result.stderr)
+        # Removing a known duplicate leaves its baseline entry stale, and says so.
+        with open(train, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for n, line in enumerate(lines, 1) if n != 86))
+        result = lint(self.data, "--template", "qwen3-coder", "-q", "--baseline", self.baseline)
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("no longer occur", result.stderr)
+        self.assertIn("tool-call-json in train.jsonl", result.stderr)
+
+    def test_a_baseline_is_never_written_over_an_input(self):
+        train = os.path.join(self.data, "train.jsonl")
+        with open(train, "rb") as f:
+            before = f.read()
+        result = lint(self.data, "-q", "--write-baseline", train, check_codes=(2,))
+        self.assertIn("never writes over its input", result.stderr)
+        with open(train, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_a_file_that_is_not_a_baseline_is_a_usage_error_with_advice_that_works(self):
+        result = lint(self.data, "-q", "--baseline", os.path.join(self.data, "valid.jsonl"), check_codes=(2,))
+        self.assertIn("--write-baseline", result.stderr)
+        lint(self.data, "-q", "--write-baseline", self.baseline)
+        self.assertEqual(lint(self.data, "-q", "--baseline", self.baseline).returncode, 0)
+
+    def test_config_changes_severities_thresholds_and_excludes_files(self):
+        _, before = lint_json(self.data, "--select", "Q006")
+        self.assertTrue(before["findings"])
+        path = self.config(json.dumps({
+            "severity": {"T001": "warning", "split-leakage": "warning"},
+            "thresholds": {"tool_share_min": 0.001},
+            "ignore": ["Q001"],
+        }))
+        code, report = lint_json(self.data, "--config", path)
+        rules = {f["rule"]: f["severity"] for f in report["findings"]}
+        self.assertEqual(code, 0)
+        self.assertEqual((rules["tool-call-json"], rules["split-leakage"]), ("warning", "warning"))
+        self.assertNotIn("tool-imbalance", rules)
+        self.assertNotIn("duplicate-record", rules)
+        code, report = lint_json(self.data, "--config", self.config('{"exclude": ["valid*"]}'))
+        self.assertEqual([os.path.basename(f["path"]) for f in report["files"]], ["train.jsonl"])
+
+    def test_config_errors_name_the_file_and_what_to_write(self):
+        cases = [
+            ('{"severity": {"X001": "error"}}', "no rule 'X001'"),
+            ('{"severity": {"T001": "fatal"}}', '"error", "warning" or "info"'),
+            ('{"thresholds": {"tool_share": 0.1}}', "tool_share_min"),
+            ('{"thresholds": {"tool_share_min": 5}}', "from 0 to 1"),
+            ('{"thresholds": {"unshuffled_min_records": -3}}', "whole number"),
+            ('{"selct": ["T"]}', "unknown key"),
+            ('{"select": ["T",]}', "line 1, column"),
+        ]
+        for text, expected in cases:
+            result = lint(self.data, "-q", "--config", self.config(text), check_codes=(2,))
+            self.assertIn("--config", result.stderr, text)
+            self.assertIn(expected, result.stderr, text)
+
+
 if __name__ == "__main__":
     unittest.main()
