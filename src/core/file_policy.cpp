@@ -105,10 +105,14 @@ void InputGuard::claim(const std::string& path, std::string_view role, std::stri
   claimed_.push_back({key, std::string(role)});
 }
 
-void InputGuard::claim_directory(const std::string& path) {
+void InputGuard::claim_directory(const std::string& path, std::string_view nesting_refused) {
   if (path.empty()) throw UsageError("the output path is empty");
   const std::string key = resolved_key(path);
   for (const auto& directory : input_directories_) {
+    if (!nesting_refused.empty() && is_inside(key, directory)) {
+      throw UsageError(path + ": the output directory is inside the input directory " + directory + "; " +
+                       std::string(nesting_refused));
+    }
     if (key == directory || is_inside(directory, key)) {
       throw UsageError(path + ": the output directory " + std::string(key == directory ? "is" : "contains") +
                        " the input directory " + directory +

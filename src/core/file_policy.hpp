@@ -37,8 +37,9 @@ class InputGuard {
   /// path an earlier check claimed, or when a directory output would contain an input directory.
   /// `advice` ends the message when given. Claims `path`.
   void claim(const std::string& path, std::string_view role, std::string_view advice = {});
-  /// A directory output: must not be an input directory nor contain one.
-  void claim_directory(const std::string& path);
+  /// A directory output: must not be an input directory nor contain one. `nesting_refused`: when
+  /// not empty, it must not be inside one either, and this says why.
+  void claim_directory(const std::string& path, std::string_view nesting_refused = {});
 
  private:
   struct Claimed {
