@@ -165,6 +165,10 @@ struct TargetRow {
 };
 
 const std::vector<const TargetRow*>& target_rows();
+/// The openai target's writer, but with each call's arguments as a JSON object instead of a JSON
+/// string: what chat templates iterate over (transformers' apply_chat_template and mlx_lm hand
+/// the messages to the template as they are). lint --fix writes records with it.
+std::unique_ptr<Writer> make_openai_writer_with_argument_objects();
 const TargetRow* find_target_row(std::string_view name_or_alias);
 
 /// Every record shape, in the order they are tried.

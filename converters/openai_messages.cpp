@@ -199,6 +199,7 @@ class OpenAiMessagesReader final : public RecordReader {
 // them), instead of building a document per record and dumping it.
 class OpenAiWriter final : public Writer {
  public:
+  explicit OpenAiWriter(bool arguments_as_objects = false) : arguments_as_objects_(arguments_as_objects) {}
   void write(const Conversation& conversation, std::string& out) const override {
     out += "{\"messages\":[";
     bool first_message = true;
@@ -227,7 +228,11 @@ class OpenAiWriter final : public Writer {
           out += ",\"type\":\"function\",\"function\":{\"name\":";
           append_json_string(out, call.name);
           out += ",\"arguments\":";
-          append_json_string(out, call.arguments_json());
+          if (arguments_as_objects_) {
+            out += call.arguments_json();
+          } else {
+            append_json_string(out, call.arguments_json());
+          }
           out += "}}";
         }
         out += "]";
@@ -243,9 +248,14 @@ class OpenAiWriter final : public Writer {
     }
     out += "}";
   }
+
+ private:
+  bool arguments_as_objects_;
 };
 
 }  // namespace
+
+std::unique_ptr<Writer> make_openai_writer_with_argument_objects() { return std::make_unique<OpenAiWriter>(true); }
 
 const RecordReader& openai_messages_reader() {
   static const OpenAiMessagesReader reader;

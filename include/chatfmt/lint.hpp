@@ -105,6 +105,48 @@ LintBaselineResult apply_lint_baseline(LintReport& report, const std::vector<std
 /// naming the file and the key for anything else.
 void apply_lint_config(const std::string& path, LintOptions& options);
 
+// ---- lint --fix (docs/cli.md, "lint --fix") ------------------------------------------------------
+
+/// One input file of a fix, and what became of its records.
+struct LintFixFile {
+  std::string input;
+  std::string output;
+  std::uint64_t records = 0;    ///< written + dropped + rejected
+  std::uint64_t written = 0;    ///< in the output: untouched (the same bytes) or rewritten
+  std::uint64_t rewritten = 0;  ///< of those written: rewritten as the template renders them
+  std::uint64_t dropped = 0;    ///< removed by a fix (duplicate-record, split-leakage)
+  std::uint64_t rejected = 0;   ///< not read, so not fixable; like dropped ones, in the rejects file
+  std::uint64_t blank_lines = 0;
+};
+
+struct LintFixSummary {
+  std::string input;
+  std::string output;
+  std::string template_name;  ///< the template drifting records were rewritten for; "" for none
+  std::vector<LintFixFile> files;
+  /// The records each rule changed: dropped (duplicate-record, split-leakage), rewritten
+  /// (template-drift) or rejected (the rule a record could not be read by).
+  std::map<Rule, std::uint64_t> by_rule;
+  std::string rejects_path;  ///< every record not in the output is here, with path, line, rule, reason
+  std::vector<SkippedInput> skipped;
+  std::vector<std::string> notices;
+  std::vector<std::string> notes;  ///< what was not fixed, and why
+  LintReport remaining;            ///< the written dataset, linted with the same options
+  std::uint64_t records() const;
+  std::uint64_t written() const;
+  std::uint64_t rewritten() const;
+  std::uint64_t dropped() const;
+  std::uint64_t rejected() const;
+};
+
+/// `chatfmt lint IN --fix -o OUT`: a corrected copy of IN (a file, or a dataset directory
+/// mirrored below OUT), never IN itself: exact duplicates dropped (the first kept), train records
+/// whose conversation is in valid or test dropped, records that drift from --template rewritten,
+/// records that cannot be read rejected; the rules not selected are not fixed. Output files follow
+/// convert's file policy. Throws UsageError.
+LintFixSummary lint_fix(const std::string& input, const std::string& output, const std::string& rejects_path,
+                        const LintOptions& options);
+
 // ---- reports ---------------------------------------------------------------------------------
 
 /// For people: `path:line:col: severity CODE id: message`, grouped by file, then the notes and a
@@ -119,5 +161,9 @@ std::string lint_report_junit(const LintReport& report);
 std::string lint_report_github(const LintReport& report);
 /// SARIF 2.1.0 for code-scanning UIs: the rules that ran, with help; results with locations.
 std::string lint_report_sarif(const LintReport& report);
+
+/// What --fix changed, per file and per rule, and what is left in the output by rule.
+std::string lint_fix_summary_text(const LintFixSummary& summary);
+std::string lint_fix_summary_json(const LintFixSummary& summary);
 
 }  // namespace chatfmt

@@ -1,5 +1,5 @@
 // chatfmt lint PATH... [--to T] [--template T] [--tokenizer F --max-seq-length N] [--format F]
-//                      [--select/--ignore RULE...] [--list-rules]
+//                      [--select/--ignore RULE...] [--list-rules] [--fix -o OUT [--rejects FILE]]
 #include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +27,9 @@ struct LintArgs {
   std::string baseline;
   std::string write_baseline;
   bool quiet = false;
+  bool fix = false;
+  std::string output;
+  std::string rejects;
 };
 
 void print_rules() {
@@ -38,12 +41,38 @@ void print_rules() {
 
 bool color_on_stdout() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
 
+// lint --fix: the summary of what changed and what is left; exit 1 when a record could not be
+// read (it waits in the rejects file for a person) or errors are left that --fix does not fix.
+int run_fix(const LintArgs& args, const LintOptions& options, Progress& progress) {
+  const LintFixSummary summary = lint_fix(args.paths.front(), args.output, args.rejects, options);
+  progress.clear();
+  report_inputs(summary.notices, summary.skipped, args.quiet);
+  if (args.format == "json") {
+    std::printf("%s\n", lint_fix_summary_json(summary).c_str());
+  } else {
+    std::fputs(lint_fix_summary_text(summary).c_str(), stdout);
+  }
+  return summary.rejected() > 0 || summary.remaining.errors() > 0 ? 1 : 0;
+}
+
 int run_lint(const LintArgs& args) {
   if (args.list_rules) {
     print_rules();
     return 0;
   }
   if (args.paths.empty()) throw UsageError("lint needs a PATH (a file or a dataset directory)");
+  if (args.fix && args.output.empty()) {
+    throw UsageError(
+        "--fix writes a corrected copy and needs -o OUT (a new directory for a dataset directory, a file "
+        "for a file); it never changes the input");
+  }
+  if (!args.fix && (!args.output.empty() || !args.rejects.empty())) {
+    throw UsageError(std::string(args.output.empty() ? "--rejects" : "-o") +
+                     " is where --fix writes; add --fix to write a corrected copy (lint alone writes nothing)");
+  }
+  if (args.fix && args.paths.size() != 1) {
+    throw UsageError("--fix corrects one dataset (a file or a directory of splits) at a time; give one PATH");
+  }
   LintOptions options;
   options.convert = args.convert.options();
   options.template_name = args.template_name;
@@ -57,6 +86,7 @@ int run_lint(const LintArgs& args) {
     options.ignore.emplace_back("foreign-delimiter");
   Progress progress(args.quiet);
   options.convert.pipeline.on_progress = progress.callback();
+  if (args.fix) return run_fix(args, options, progress);
   LintReport report = lint_paths(args.paths, options);
   progress.clear();
   if (!args.write_baseline.empty()) {
@@ -130,6 +160,15 @@ void add_lint_command(CLI::App& app, int& exit_code) {
       ->check(non_empty_path());
   cmd->add_flag("--list-rules", args->list_rules, "list every rule: code, id, default severity, what it finds");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
+  cmd->add_flag("--fix", args->fix,
+                "write a corrected copy to -o OUT: exact duplicates dropped, train records leaking into valid/test "
+                "dropped, records drifting from --template rewritten; never changes PATH");
+  cmd->add_option("-o,--output", args->output, "--fix: the corrected copy (a directory for a directory PATH)")
+      ->check(non_empty_path());
+  cmd->add_option("--rejects", args->rejects,
+                  "--fix: where records not in the copy go, with path, line, rule and reason (default: OUT without "
+                  ".jsonl, plus .rejects.jsonl)")
+      ->check(non_empty_path());
   cmd->callback([args, &exit_code] { exit_code = run_lint(*args); });
 }
 

@@ -108,15 +108,17 @@ void InputGuard::claim(const std::string& path, std::string_view role, std::stri
 void InputGuard::claim_directory(const std::string& path, std::string_view nesting_refused) {
   if (path.empty()) throw UsageError("the output path is empty");
   const std::string key = resolved_key(path);
+  const std::string advice = nesting_refused.empty()
+                                 ? "write to a directory outside it (an output directory inside the input is fine)"
+                                 : std::string(nesting_refused);
   for (const auto& directory : input_directories_) {
-    if (!nesting_refused.empty() && is_inside(key, directory)) {
-      throw UsageError(path + ": the output directory is inside the input directory " + directory + "; " +
-                       std::string(nesting_refused));
-    }
-    if (key == directory || is_inside(directory, key)) {
-      throw UsageError(path + ": the output directory " + std::string(key == directory ? "is" : "contains") +
-                       " the input directory " + directory +
-                       "; write to a directory outside it (an output directory inside the input is fine)");
+    const bool inside = !nesting_refused.empty() && is_inside(key, directory);
+    if (key == directory || inside || is_inside(directory, key)) {
+      throw UsageError(path + ": the output directory " +
+                       std::string(key == directory ? "is"
+                                   : inside         ? "is inside"
+                                                    : "contains") +
+                       " the input directory " + directory + "; " + advice);
     }
   }
   for (const auto& [input_id, input_path] : inputs_) {

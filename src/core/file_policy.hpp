@@ -38,7 +38,7 @@ class InputGuard {
   /// `advice` ends the message when given. Claims `path`.
   void claim(const std::string& path, std::string_view role, std::string_view advice = {});
   /// A directory output: must not be an input directory nor contain one. `nesting_refused`: when
-  /// not empty, it must not be inside one either, and this says why.
+  /// not empty, it must not be inside one either, and this is the advice the refusals end with.
   void claim_directory(const std::string& path, std::string_view nesting_refused = {});
 
  private:

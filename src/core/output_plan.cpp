@@ -18,7 +18,9 @@ OutputPlan plan_outputs(const std::string& input, const std::string& output, con
   const bool output_is_dir = output != "-" && (output.back() == '/' || fs::is_directory(output, ec));
   if (input_is_dir && output == "-") throw UsageError("a directory input needs an output directory, not -");
   if (input_is_dir && !output_is_dir && fs::exists(output, ec)) {
-    throw UsageError(output + ": exists and is not a directory (a directory input writes a directory)");
+    throw UsageError(output +
+                     ": exists and is not a directory; a directory input is written as a directory of the same "
+                     "files: give -o a directory (a new one is created)");
   }
   const bool writes_directory = input_is_dir || output_is_dir;
 

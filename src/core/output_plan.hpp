@@ -29,7 +29,8 @@ struct OutputPlan {
 };
 
 /// Lists IN and plans its outputs. `nesting_refused`: when not empty, an output directory inside
-/// the input directory is refused too, and this says why (convert allows one and skips it).
+/// the input directory is refused too (convert allows one and skips it), and this is the advice
+/// the refusals of output directories end with.
 /// Throws UsageError before anything is created.
 OutputPlan plan_outputs(const std::string& input, const std::string& output, const std::string& rejects_path,
                         const InputOptions& options, std::string_view nesting_refused = {});

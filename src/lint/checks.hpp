@@ -37,6 +37,7 @@ struct RecordEntry {
   std::uint32_t tools_count = 0;
   bool readable = false;
   bool has_system = false;
+  bool drifted = false;  ///< template-drift found it (lint --fix rewrites it)
 };
 
 /// One file of a dataset: its split (by file name) and its records in order.

@@ -96,6 +96,30 @@ DriftCheck::DriftCheck(const std::string& template_name, const ConvertOptions& o
     throw UsageError("--template '" + template_name + "' is not a chat template chatfmt renders; use one of " + names);
   }
   writer_ = row->make(options.writer);
+  structured_writer_ = make_openai_writer_with_argument_objects();
+}
+
+// A record without a tool list of its own (nor --tools) is rendered without one, as a trainer
+// handing its messages to the template renders it, not with the list convert would infer.
+const ConvertOptions& DriftCheck::options_for(const Conversation& conversation) const {
+  return conversation.tools != nullptr || decoded_.default_tools() != nullptr ? options_ : options_without_tools_;
+}
+
+void DriftCheck::rewrite(simdjson::dom::object record, std::string_view shape, const SourceRef& source,
+                         std::string& line) const {
+  thread_local Conversation parsed;
+  detail::read_parsed_record(record, source, decoded_, parsed);
+  const ConvertOptions& options = options_for(parsed);
+  // The record keeps the tool list it has, or has none: normalizing may fill in --tools, which
+  // the trainer hands the template itself.
+  const SharedToolList own_tools = parsed.tools;
+  detail::normalize(parsed, options, decoded_.shared_default_tools());
+  if (shape == "chatml-text") {
+    writer_->write(parsed, line);
+    return;
+  }
+  parsed.tools = own_tools;
+  structured_writer_->write(parsed, line);
 }
 
 void DriftCheck::check(simdjson::dom::object record, std::string_view shape, const SourceRef& source,

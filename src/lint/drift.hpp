@@ -27,14 +27,22 @@ class DriftCheck {
   /// fills facts.drift when they differ.
   void check(simdjson::dom::object record, std::string_view shape, const SourceRef& source, Conversation& parsed,
              bool record_has_tools, RecordFacts& facts) const;
+  /// The record as the template renders its parsed conversation, as one line (no newline) in
+  /// `line`: a message record as structured messages (tool_calls with arguments as objects,
+  /// role "tool" results, the record's own "tools" if it has them), a text record as {"text":
+  /// the template's text}. What lint --fix writes for a record check() found drifting. Throws
+  /// RecordError.
+  void rewrite(simdjson::dom::object record, std::string_view shape, const SourceRef& source, std::string& line) const;
 
  private:
+  const ConvertOptions& options_for(const Conversation& conversation) const;
   std::string name_;
   ConvertOptions options_;
   ConvertOptions options_without_tools_;
   ReadSetup decoded_;
   ReadSetup literal_;
   std::unique_ptr<Writer> writer_;
+  std::unique_ptr<Writer> structured_writer_;
 };
 
 struct Difference {

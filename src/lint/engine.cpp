@@ -15,6 +15,7 @@
 #include "format.hpp"
 #include "lint/checks.hpp"
 #include "lint/drift.hpp"
+#include "lint/engine.hpp"
 
 namespace chatfmt {
 namespace {
@@ -26,20 +27,6 @@ bool matches(const RuleInfo& rule, const std::string& pattern) {
   if (pattern == rule.id || pattern == "ALL") return true;
   // A code or a prefix of one: "T", "T01", "T015".
   return !pattern.empty() && rule.code.substr(0, pattern.size()) == pattern;
-}
-
-std::string split_of(const std::string& path) {
-  const std::string stem = std::filesystem::path(path).stem().string();
-  for (const char* name : {"train", "valid", "test"}) {
-    if (stem.rfind(name, 0) == 0) return name;
-  }
-  if (stem.rfind("val", 0) == 0 || stem.rfind("dev", 0) == 0) return "valid";
-  return "";
-}
-
-std::string_view trim_line_end(std::string_view line) {
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-  return line;
 }
 
 class RecordLinter {
@@ -86,7 +73,7 @@ class RecordLinter {
     if (!outcome.extra) outcome.extra = std::make_shared<RecordFacts>();
     auto& facts = static_cast<RecordFacts&>(*outcome.extra);
     facts.clear();
-    facts.exact = lint::hash_bytes(trim_line_end(line));
+    facts.exact = lint::exact_hash(line);
     outcome.accepted = true;  // the pipeline's accounting: lint rejects nothing, it reports
     thread_local Conversation conversation;
     simdjson::dom::object record;
@@ -215,6 +202,15 @@ class DriftTally {
 
 }  // namespace
 
+std::string lint::split_of(const std::string& path) {
+  const std::string stem = std::filesystem::path(path).stem().string();
+  for (const char* name : {"train", "valid", "test"}) {
+    if (stem.rfind(name, 0) == 0) return name;
+  }
+  if (stem.rfind("val", 0) == 0 || stem.rfind("dev", 0) == 0) return "valid";
+  return "";
+}
+
 bool rule_selected(const RuleInfo& rule, const std::vector<std::string>& select,
                    const std::vector<std::string>& ignore) {
   const bool chosen =
@@ -233,6 +229,13 @@ std::uint64_t LintReport::warnings() const {
 }
 
 LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& options) {
+  std::vector<lint::DatasetInput> datasets;
+  for (const auto& path : paths) datasets.push_back({path, std::nullopt});
+  return lint::lint_datasets(datasets, options);
+}
+
+LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const LintOptions& options,
+                               const DatasetVisitor& visit) {
   for (const auto& pattern : options.select) {
     if (pattern != "ALL" &&
         std::none_of(rules().begin(), rules().end(), [&](const auto& r) { return matches(r, pattern); }))
@@ -258,12 +261,12 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
   std::uint64_t budget_used = 0;
   std::uint64_t run_bytes = 0;
 
-  std::vector<InputListing> listings;
+  std::vector<std::vector<InputFile>> listings;
   std::vector<InputFile> all_files;
-  for (const auto& path : paths) {
-    listings.push_back(list_inputs(path, options.convert.input));
+  for (const auto& input : datasets) {
+    listings.push_back(input.files ? *input.files : list_inputs(input.path, options.convert.input).files);
     // --config's "exclude": files (relative to the PATH) not read at all.
-    auto& files = listings.back().files;
+    auto& files = listings.back();
     files.erase(std::remove_if(files.begin(), files.end(),
                                [&](const InputFile& file) {
                                  return std::any_of(options.exclude.begin(), options.exclude.end(),
@@ -272,16 +275,16 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
                                                     });
                                }),
                 files.end());
-    all_files.insert(all_files.end(), listings.back().files.begin(), listings.back().files.end());
+    all_files.insert(all_files.end(), files.begin(), files.end());
   }
   const std::uint64_t run_size = options.convert.pipeline.on_progress ? detail::input_size(all_files) : 0;
 
-  for (std::size_t d = 0; d < paths.size(); ++d) {
+  for (std::size_t d = 0; d < datasets.size(); ++d) {
     lint::DatasetFacts dataset;
     DriftTally drift;
     const std::size_t first_finding = report.findings.size();
-    dataset.path = paths[d];
-    for (const auto& input : listings[d].files) {
+    dataset.path = datasets[d].path;
+    for (const auto& input : listings[d]) {
       lint::SplitFacts split;
       split.path = input.path;
       split.split = split_of(input.path);
@@ -343,6 +346,7 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
     std::inplace_merge(report.findings.begin() + static_cast<std::ptrdiff_t>(first_finding), checks_begin,
                        report.findings.end(), by_place);
     if (auto note = drift.note(dataset.path, options.template_name); !note.empty()) report.notes.push_back(note);
+    if (visit) visit(dataset);
   }
 
   if (selected[static_cast<std::size_t>(Rule::too_long)] &&
@@ -354,7 +358,7 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
     if (selected[static_cast<std::size_t>(Rule::length_unchecked)]) {
       LintFinding f;
       f.rule = Rule::length_unchecked;
-      f.path = paths.size() == 1 ? paths.front() : std::string(".");
+      f.path = datasets.size() == 1 ? datasets.front().path : std::string(".");
       f.message = "record lengths were not checked (rule too-long): give " + missing +
                   " to find the records a trainer would truncate";
       report.findings.push_back(std::move(f));

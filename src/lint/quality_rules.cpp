@@ -75,6 +75,7 @@ void DatasetFacts::add(SplitFacts& split, std::uint64_t line, const RecordFacts&
   entry.encodings = facts.encodings;
   entry.readable = facts.readable;
   entry.has_system = facts.has_system;
+  entry.drifted = facts.drifted;
   entry.tools_begin = static_cast<std::uint32_t>(record_tools.size());
   for (const auto& tool : facts.tools_called) {
     const auto [at, is_new] = tool_index_.emplace(tool, static_cast<std::uint32_t>(tool_names.size()));

@@ -77,6 +77,11 @@ Hash128 hash_bytes(std::string_view bytes) {
   return {hash.high64, hash.low64};
 }
 
+Hash128 exact_hash(std::string_view line) {
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  return hash_bytes(line);
+}
+
 void RecordFacts::clear() {
   findings.clear();
   exact = {};

@@ -25,6 +25,8 @@ struct Hash128Hasher {
 };
 
 Hash128 hash_bytes(std::string_view bytes);
+/// A record's identity as duplicate-record sees it: its line's bytes, trailing whitespace aside.
+Hash128 exact_hash(std::string_view line);
 
 /// A record's finding before it has a path and line.
 struct RecordFinding {
