@@ -237,7 +237,7 @@ LintFixSummary lint_fix(const std::string& input, const std::string& output, con
                    fix_leakage && split.split == "train" && leak != held_out.end()) {
           planned.action = Action::leaks;
           planned.held_out = &leak->second;
-        } else if (facts.drifted) {
+        } else if (fix_drift && facts.drifted) {
           planned.action = Action::rewrite;
         }
         if (planned.action != Action::keep) file_plan.planned.push_back(planned);
