@@ -143,6 +143,23 @@ class RecordFixer {
 
 std::string at_line(const std::string& path, std::uint64_t line) { return path + ":" + std::to_string(line); }
 
+/// What became of the first copy of a record, for the reason its later copies are dropped.
+enum class Fate : std::uint8_t { kept, rejected, leaked, duplicate_once_rewritten };
+
+std::string what_became_of(Fate fate) {
+  switch (fate) {
+    case Fate::kept:
+      return "the copy kept";
+    case Fate::rejected:
+      return "which is in the rejects file (it cannot be read)";
+    case Fate::leaked:
+      return "which was dropped too (" + std::string(rule_id(Rule::split_leakage)) + ")";
+    case Fate::duplicate_once_rewritten:
+      return "which was dropped too (the same as an earlier record once rewritten)";
+  }
+  return {};
+}
+
 // A directory beside `input` for the corrected copy: data/ -> data-fixed.
 std::string beside(const std::string& input) {
   std::filesystem::path path = std::filesystem::path(input).lexically_normal();
@@ -155,32 +172,6 @@ std::string beside(const std::string& input) {
 }
 
 }  // namespace
-
-std::uint64_t LintFixSummary::records() const {
-  std::uint64_t n = 0;
-  for (const auto& f : files) n += f.records;
-  return n;
-}
-std::uint64_t LintFixSummary::written() const {
-  std::uint64_t n = 0;
-  for (const auto& f : files) n += f.written;
-  return n;
-}
-std::uint64_t LintFixSummary::rewritten() const {
-  std::uint64_t n = 0;
-  for (const auto& f : files) n += f.rewritten;
-  return n;
-}
-std::uint64_t LintFixSummary::dropped() const {
-  std::uint64_t n = 0;
-  for (const auto& f : files) n += f.dropped;
-  return n;
-}
-std::uint64_t LintFixSummary::rejected() const {
-  std::uint64_t n = 0;
-  for (const auto& f : files) n += f.rejected;
-  return n;
-}
 
 LintFixSummary lint_fix(const std::string& input, const std::string& output, const std::string& rejects_path,
                         const LintOptions& options) {
@@ -205,14 +196,18 @@ LintFixSummary lint_fix(const std::string& input, const std::string& output, con
   if (fix_drift) summary.template_name = options.template_name;
   summary.skipped = plan.listing.skipped;
   summary.notices = plan.listing.notices;
-  if (!fix_duplicates) summary.notes.push_back("duplicate-record is not selected: duplicates were not dropped");
-  if (!fix_leakage) summary.notes.push_back("split-leakage is not selected: train keeps the records valid/test have");
+  const std::string duplicate_record(rule_id(Rule::duplicate_record));
+  const std::string split_leakage(rule_id(Rule::split_leakage));
+  const std::string template_drift(rule_id(Rule::template_drift));
+  if (!fix_duplicates) summary.notes.push_back(duplicate_record + " is not selected: duplicates were not dropped");
+  if (!fix_leakage)
+    summary.notes.push_back(split_leakage + " is not selected: train keeps the records valid/test have");
   if (options.template_name.empty()) {
-    summary.notes.push_back(
-        "template-drift was not fixed: no --template; give the model's template (--template qwen3-coder, ...) to "
-        "rewrite the records whose text differs from it");
+    summary.notes.push_back(template_drift +
+                            " was not fixed: no --template; give the model's template (--template qwen3-coder, ...) "
+                            "to rewrite the records whose text differs from it");
   } else if (!fix_drift) {
-    summary.notes.push_back("template-drift is not selected: records that drift were not rewritten");
+    summary.notes.push_back(template_drift + " is not selected: records that drift were not rewritten");
   }
 
   // Pass 1: lint, and from the records' facts a plan for each file (in the listing's order).
@@ -264,7 +259,7 @@ LintFixSummary lint_fix(const std::string& input, const std::string& output, con
     LintFixFile file{job.input, job.output};
     Hash128 digest;
     // Each record read by identity: its first line, and what became of that first copy.
-    std::unordered_map<Hash128, std::pair<std::uint64_t, const char*>, Hash128Hasher> seen_read;
+    std::unordered_map<Hash128, std::pair<std::uint64_t, Fate>, Hash128Hasher> seen_read;
     std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> seen_written;
     FileCounters counters;
     counters.input_path = job.input;
@@ -296,26 +291,26 @@ LintFixSummary lint_fix(const std::string& input, const std::string& output, con
           if (!outcome.extra) return reject();  // refused unread: record-too-large
           const auto& fixed = static_cast<const FixedRecord&>(*outcome.extra);
           digest = fold(digest, source.line, fixed.exact);
-          const char** fate = nullptr;  // what became of this record, for its later copies
+          Fate* fate = nullptr;  // what became of this record, for its later copies
           if (fix_duplicates) {
-            const auto [first, is_new] = seen_read.try_emplace(fixed.exact, source.line, nullptr);
+            const auto [first, is_new] = seen_read.try_emplace(fixed.exact, source.line, Fate::kept);
             if (!is_new) {
-              return drop(
-                  Rule::duplicate_record,
-                  "the same record as line " + std::to_string(first->second.first) + ", " + first->second.second,
-                  source, line, outcome);
+              return drop(Rule::duplicate_record,
+                          "the same record as line " + std::to_string(first->second.first) + ", " +
+                              what_became_of(first->second.second),
+                          source, line, outcome);
             }
             fate = &first->second.second;
           }
-          auto decided = [&](const char* what) {
+          auto decided = [&](Fate what) {
             if (fate != nullptr) *fate = what;
           };
           if (!outcome.accepted) {
-            decided("which is in the rejects file (it cannot be read)");
+            decided(Fate::rejected);
             return reject();
           }
           if (fixed.action == Action::leaks) {
-            decided("which was dropped too (split-leakage)");
+            decided(Fate::leaked);
             return drop(Rule::split_leakage,
                         "its conversation is also in " + at_line(fixed.held_out->path, fixed.held_out->line) +
                             "; removed from train so that split measures skill, not memory",
@@ -326,14 +321,13 @@ LintFixSummary lint_fix(const std::string& input, const std::string& output, con
             const auto [first, is_new] = seen_written.emplace(fixed.written, source.line);
             if (!is_new) {
               ++duplicates_once_rewritten;
-              decided("which was dropped too (a duplicate once rewritten)");
+              decided(Fate::duplicate_once_rewritten);
               return drop(Rule::duplicate_record,
                           "written as the template renders it, the same record as line " +
                               std::to_string(first->second) + ", the copy kept",
                           source, line, outcome);
             }
           }
-          decided("the copy kept");
           if (!fixed.rewrite_failure.empty() && rewrite_failures++ == 0) {
             first_rewrite_failure = at_line(source.path, source.line) + ": " + fixed.rewrite_failure;
           }

@@ -28,6 +28,32 @@ std::string what_happened(Rule rule, const LintFixSummary& summary) {
 
 }  // namespace
 
+std::uint64_t LintFixSummary::records() const {
+  std::uint64_t n = 0;
+  for (const auto& f : files) n += f.records;
+  return n;
+}
+std::uint64_t LintFixSummary::written() const {
+  std::uint64_t n = 0;
+  for (const auto& f : files) n += f.written;
+  return n;
+}
+std::uint64_t LintFixSummary::rewritten() const {
+  std::uint64_t n = 0;
+  for (const auto& f : files) n += f.rewritten;
+  return n;
+}
+std::uint64_t LintFixSummary::dropped() const {
+  std::uint64_t n = 0;
+  for (const auto& f : files) n += f.dropped;
+  return n;
+}
+std::uint64_t LintFixSummary::rejected() const {
+  std::uint64_t n = 0;
+  for (const auto& f : files) n += f.rejected;
+  return n;
+}
+
 std::string lint_fix_summary_text(const LintFixSummary& summary) {
   std::string out = "chatfmt lint --fix: " + summary.input + " -> " + summary.output + "\n";
   for (const auto& f : summary.files) {
