@@ -40,8 +40,6 @@ std::string_view level(Severity severity) {
   return "note";
 }
 
-constexpr std::string_view kHome = "https://github.com/chatfmt/chatfmt";  // where docs/rules.md links resolve
-
 }  // namespace
 
 std::string lint_report_sarif(const LintReport& report) {
@@ -54,10 +52,9 @@ std::string lint_report_sarif(const LintReport& report) {
         Json{{"id", info.code},
              {"name", info.id},
              {"shortDescription", Json{{"text", info.summary}}},
-             {"helpUri", std::string(kHome) + "/blob/main/" + std::string(info.doc_anchor)},
              {"help", Json{{"text", std::string(info.summary) + " (" + std::string(info.doc_anchor) + ")"}}},
              {"defaultConfiguration", Json{{"level", level(info.severity)}}},
-             {"properties", Json{{"family", family_name(info.family)}}}});
+             {"properties", Json{{"family", family_name(info.family)}, {"docs", info.doc_anchor}}}});
   }
   Json results = Json::array();
   for (const auto& f : report.findings) {
@@ -76,7 +73,9 @@ std::string lint_report_sarif(const LintReport& report) {
     if (!f.record_hash.empty()) result["partialFingerprints"] = Json{{"recordHash/v1", f.record_hash}};
     results.push_back(std::move(result));
   }
-  Json driver{{"name", "chatfmt"}, {"version", version()}, {"informationUri", kHome}, {"rules", rules}};
+  // No helpUri or informationUri: chatfmt has no published home to point at; the rules' docs are
+  // named by their path in the repository (properties.docs, and the help text).
+  Json driver{{"name", "chatfmt"}, {"version", version()}, {"rules", rules}};
   Json run{{"tool", Json{{"driver", driver}}}, {"results", results}};
   return Json{
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", Json::array({run})}}

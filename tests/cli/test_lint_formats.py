@@ -89,7 +89,8 @@ class Formats(unittest.TestCase):
         codes = {code: rule for code, rule, _ in listed_rules()}
         for rule in rules:
             self.assertEqual(codes[rule["id"]], rule["name"])
-            self.assertTrue(rule["helpUri"].endswith("docs/rules.md#" + rule["name"]))
+            self.assertEqual(rule["properties"]["docs"], "docs/rules.md#" + rule["name"])
+            self.assertIn(rule["properties"]["docs"], rule["help"]["text"])
         results = run["results"]
         self.assertEqual(len(results), len(self.findings))
         self.assertEqual(collections.Counter(codes[r["ruleId"]] for r in results), self.by_rule)
