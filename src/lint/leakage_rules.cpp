@@ -57,38 +57,49 @@ std::string tokenizer_note(const RecordView& record, std::string_view text) {
   if (record.tokenizer == nullptr) return "";
   const auto id = record.tokenizer->token_to_id(text);
   if (id && record.tokenizer->is_special(*id)) {
-    return "; " + std::string(record.tokenizer_name) + " reads it as one control token (id " + std::to_string(*id) +
-           "): the model learns chat structure in the middle of text";
+    return " [" + std::string(record.tokenizer_name) + " reads it as one control token, id " + std::to_string(*id) +
+           ": the model learns chat structure in the middle of text]";
   }
-  return "; " + std::string(record.tokenizer_name) + " reads it as ordinary text";
+  return " [" + std::string(record.tokenizer_name) + " reads it as ordinary text]";
 }
 
 // `where` makes the text's place ("messages[2].content"), only when there is something to report.
+Rule rule_for(Role role, std::string_view control) {
+  if (role == Role::user && contains(owners().call_tags, control)) return Rule::call_outside_assistant;
+  if (role == Role::assistant && contains(owners().tags, control)) return Rule::stray_tag;
+  return Rule::foreign_delimiter;
+}
+
+std::string_view advice_for(Rule rule) {
+  switch (rule) {
+    case Rule::call_outside_assistant:
+      return "a user message writes a tool call; only assistant turns call tools, so move the call into an "
+             "assistant message or remove it";
+    case Rule::stray_tag:
+      return "no call or result owns it (its partner tag is missing or out of order); close or remove it";
+    default:
+      return "a trainer reads it as chat structure; remove it (convert refuses the record unless given "
+             "--on-foreign-delimiter=keep)";
+  }
+}
+
+// One finding per rule a text breaks, naming every control string it holds for that rule.
 template <class Where>
 void check_text(const RecordView& record, Role role, std::string_view text, Where&& where_of,
                 std::vector<RecordFinding>& findings) {
   const auto& scanner = detail::ControlStringScanner::all_formats();
   if (!scanner.contains_any(text)) return;
   const std::string where = where_of();
-  for (const std::string_view control : control_strings_of_all_formats()) {
-    if (text.find(control) == std::string_view::npos) continue;
-    const std::string quoted = "'" + std::string(control) + "' (" + owner_list(control) + ")";
-    Rule rule = Rule::foreign_delimiter;
-    std::string advice;
-    if (role == Role::user && contains(owners().call_tags, control)) {
-      rule = Rule::call_outside_assistant;
-      advice =
-          ": a user message writes a tool call; only assistant turns call tools, so move the call into an "
-          "assistant message or remove it";
-    } else if (role == Role::assistant && contains(owners().tags, control)) {
-      rule = Rule::stray_tag;
-      advice = ": no call or result owns it (its partner tag is missing or out of order); close or remove it";
-    } else {
-      advice =
-          ": a trainer reads it as chat structure; remove it (convert refuses the record unless given "
-          "--on-foreign-delimiter=keep)";
+  for (const Rule rule : {Rule::foreign_delimiter, Rule::call_outside_assistant, Rule::stray_tag}) {
+    std::string found;
+    std::size_t count = 0;
+    for (const std::string_view control : control_strings_of_all_formats()) {
+      if (rule_for(role, control) != rule || text.find(control) == std::string_view::npos) continue;
+      found += (count++ == 0 ? "" : ", ") + ("'" + std::string(control) + "' (" + owner_list(control) + ")") +
+               tokenizer_note(record, control);
     }
-    findings.push_back({rule, 0, where + " contains " + quoted + advice + tokenizer_note(record, control)});
+    if (count == 0) continue;
+    findings.push_back({rule, 0, where + " contains " + found + ": " + std::string(advice_for(rule))});
   }
 }
 

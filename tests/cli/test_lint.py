@@ -316,5 +316,23 @@ class BaselineAndConfig(unittest.TestCase):
             self.assertIn(expected, result.stderr, text)
 
 
+class Leakage(unittest.TestCase):
+    def test_a_tokenizer_says_which_control_strings_it_reads_as_one_control_token(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "train.jsonl")
+            record = {"messages": [{"role": "user", "content": "Explain [INST] and <|im_end|> in prompts"},
+                                   {"role": "assistant", "content": "They are chat markers."}]}
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(json.dumps(record) + "\n")
+            _, report = lint_json(path, "--select", "F", "--tokenizer", SENTENCEPIECE_V7)
+        (finding,) = report["findings"]
+        self.assertEqual(finding["rule"], "foreign-delimiter")
+        # The real Mistral v7 vocabulary: [INST] is control token 3, <|im_end|> is text to it.
+        self.assertIn("'[INST]' (mistral-v3, mistral-v7, mistral-v11, mistral-v13, mistral-v15) "
+                      "[mistral_instruct_tokenizer_241114.model.v7 reads it as one control token, id 3", finding["message"])
+        self.assertIn("'<|im_end|>' (chatml-text, qwen3-xml) [mistral_instruct_tokenizer_241114.model.v7 reads it "
+                      "as ordinary text]", finding["message"])
+
+
 if __name__ == "__main__":
     unittest.main()
