@@ -21,10 +21,10 @@
 namespace chatfmt {
 namespace {
 
-const std::string kSamples = std::string(CHATFMT_SOURCE_DIR) + "/data/samples/train.jsonl";
+const std::string kSampleTrain = std::string(CHATFMT_SOURCE_DIR) + "/data/samples/train.jsonl";
 
 std::vector<std::string> sample_lines(std::size_t count) {
-  std::ifstream in(kSamples);
+  std::ifstream in(kSampleTrain);
   std::vector<std::string> lines;
   for (std::string line; lines.size() < count && std::getline(in, line);) lines.push_back(line);
   return lines;

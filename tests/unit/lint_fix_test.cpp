@@ -8,17 +8,13 @@
 
 #include "chatfmt/errors.hpp"
 #include "chatfmt/lint.hpp"
+#include "temp_dir.hpp"
 
 namespace chatfmt {
 namespace {
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("chatfmt-lint-fix-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing_support::TempDir;
 
 TEST(LintFix, AnInputChangedBetweenItsTwoReadingsStopsTheRunWithNothingWritten) {
   const TempDir temp;

@@ -8,6 +8,7 @@
 #include "chatfmt/convert.hpp"
 #include "chatfmt/errors.hpp"
 #include "core/output_file.hpp"
+#include "temp_dir.hpp"
 
 namespace chatfmt {
 namespace {
@@ -20,13 +21,7 @@ std::string slurp(const fs::path& path) {
   return s.str();
 }
 
-struct TempDir {
-  fs::path path =
-      fs::temp_directory_path() / ("chatfmt-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                   "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing_support::TempDir;
 
 const std::string kSamples = std::string(CHATFMT_SOURCE_DIR) + "/data/samples";
 
