@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chatfmt/convert.hpp"
@@ -161,6 +163,14 @@ std::string lint_report_junit(const LintReport& report);
 std::string lint_report_github(const LintReport& report);
 /// SARIF 2.1.0 for code-scanning UIs: the rules that ran, with help; results with locations.
 std::string lint_report_sarif(const LintReport& report);
+
+/// The formats of write_lint_report, by the names --format takes.
+enum class LintReportFormat { text, json, junit, github, sarif };
+std::optional<LintReportFormat> parse_lint_report_format(std::string_view name);
+const std::vector<std::string_view>& lint_report_format_names();
+/// The report in `format` to `out`, written as it is made: with a finding per record a report can
+/// be larger than the dataset. `color` is for text only. Throws UsageError when `out` fails.
+void write_lint_report(const LintReport& report, LintReportFormat format, std::FILE* out, bool color = false);
 
 /// What --fix changed, per file and per rule, and what is left in the output by rule.
 std::string lint_fix_summary_text(const LintFixSummary& summary);

@@ -106,17 +106,7 @@ int run_lint(const LintArgs& args) {
       }
     }
   }
-  if (args.format == "json") {
-    std::printf("%s\n", lint_report_json(report).c_str());
-  } else if (args.format == "junit") {
-    std::fputs(lint_report_junit(report).c_str(), stdout);
-  } else if (args.format == "github") {
-    std::fputs(lint_report_github(report).c_str(), stdout);
-  } else if (args.format == "sarif") {
-    std::printf("%s\n", lint_report_sarif(report).c_str());
-  } else {
-    std::fputs(lint_report_text(report, color_on_stdout()).c_str(), stdout);
-  }
+  write_lint_report(report, *parse_lint_report_format(args.format), stdout, color_on_stdout());
   return report.errors() > 0 ? 1 : 0;
 }
 
@@ -143,7 +133,8 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", args->format,
                   "text (default; for people), json (schemas/lint-report.schema.json), junit (CI test reports), "
                   "github (Actions annotations) or sarif (2.1.0, code-scanning UIs)")
-      ->check(CLI::IsMember({"text", "json", "junit", "github", "sarif"}));
+      ->check(CLI::IsMember(
+          std::vector<std::string>(lint_report_format_names().begin(), lint_report_format_names().end())));
   cmd->add_option("--select", args->select, "only these rules: ids, codes or code prefixes (T, Q00); repeatable")
       ->delimiter(',')
       ->allow_extra_args(false);

@@ -1,6 +1,6 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on the file and line.
 // GitHub's escaping: %, \r and \n in the message; also : and , in the properties.
-#include "chatfmt/lint.hpp"
+#include "lint/report_out.hpp"
 
 namespace chatfmt {
 namespace {
@@ -46,8 +46,8 @@ std::string_view command(Severity severity) {
 
 }  // namespace
 
-std::string lint_report_github(const LintReport& report) {
-  std::string out;
+void lint::write_github_report(const LintReport& report, ReportOut& sink) {
+  std::string& out = sink.text();
   for (const auto& f : report.findings) {
     const RuleInfo& rule = rule_info(f.rule);
     out.append("::").append(command(f.severity)).append(" file=").append(escape(f.path, true));
@@ -55,8 +55,8 @@ std::string lint_report_github(const LintReport& report) {
     if (f.column > 0) out.append(",col=").append(std::to_string(f.column));
     out.append(",title=").append(escape(std::string(rule.code) + " " + std::string(rule.id), true));
     out.append("::").append(escape(f.message, false)).append("\n");
+    sink.piece_done();
   }
-  return out;
 }
 
 }  // namespace chatfmt

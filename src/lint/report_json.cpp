@@ -3,8 +3,8 @@
 // hundred thousand findings costs more than linting them did.
 #include <map>
 
-#include "chatfmt/lint.hpp"
 #include "core/json.hpp"
+#include "lint/report_out.hpp"
 
 namespace chatfmt {
 namespace {
@@ -25,8 +25,9 @@ void number_field(std::string& out, std::string_view indent, std::string_view na
 
 }  // namespace
 
-std::string lint_report_json(const LintReport& report) {
-  std::string out = "{\n  \"files\": [";
+void lint::write_json_report(const LintReport& report, ReportOut& sink) {
+  std::string& out = sink.text();
+  out += "{\n  \"files\": [";
   for (std::size_t k = 0; k < report.files.size(); ++k) {
     const auto& file = report.files[k];
     out.append(k == 0 ? "\n" : ",\n").append("    {\n");
@@ -60,6 +61,7 @@ std::string lint_report_json(const LintReport& report) {
     out.append(",\n");
     string_field(out, "      ", "record_hash", f.record_hash);
     out.append("\n    }");
+    sink.piece_done();
   }
   out.append(report.findings.empty() ? "],\n" : "\n  ],\n").append("  \"notes\": [");
   for (std::size_t k = 0; k < report.notes.size(); ++k) {
@@ -84,7 +86,6 @@ std::string lint_report_json(const LintReport& report) {
     first = false;
   }
   out.append(by_rule.empty() ? "}\n" : "\n    }\n").append("  }\n}");
-  return out;
 }
 
 }  // namespace chatfmt

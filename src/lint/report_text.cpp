@@ -1,7 +1,7 @@
 // The report for people: findings grouped by file, the notes, and a table of findings by rule.
 #include <map>
 
-#include "chatfmt/lint.hpp"
+#include "lint/report_out.hpp"
 
 namespace chatfmt {
 namespace {
@@ -20,10 +20,10 @@ const char* severity_color(Severity severity) {
 
 }  // namespace
 
-std::string lint_report_text(const LintReport& report, bool color) {
+void lint::write_text_report(const LintReport& report, bool color, ReportOut& sink) {
   const char* bold = color ? "\033[1m" : "";
   const char* reset = color ? "\033[0m" : "";
-  std::string out;
+  std::string& out = sink.text();
   std::string file;
   for (const auto& f : report.findings) {
     if (f.path != file) {
@@ -38,6 +38,7 @@ std::string lint_report_text(const LintReport& report, bool color) {
     out.append(": ").append(color ? severity_color(f.severity) : "").append(severity_name(f.severity));
     out.append(reset).append(" ").append(rule.code).append(" ").append(rule.id).append(": ");
     out.append(f.message).append("\n");
+    sink.piece_done();
   }
   if (!report.findings.empty()) out += "\n";
   for (const auto& note : report.notes) out += note + "\n";
@@ -65,7 +66,6 @@ std::string lint_report_text(const LintReport& report, bool color) {
          std::to_string(records) + " records: " + std::to_string(report.errors()) + " errors, " +
          std::to_string(report.warnings()) + " warnings, " +
          std::to_string(report.findings.size() - report.errors() - report.warnings()) + " notices\n";
-  return out;
 }
 
 }  // namespace chatfmt
