@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -294,6 +295,19 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
           input.path,
           [&](std::string_view line, const SourceRef& source, RecordOutcome& outcome) {
             linter.lint(line, source, outcome);
+            auto& facts = static_cast<RecordFacts&>(*outcome.extra);
+            std::string hash;
+            for (auto& found : facts.findings) {
+              if (!selected[static_cast<std::size_t>(found.rule)]) continue;
+              if (hash.empty()) hash = facts.exact.hex();
+              LintFinding& f = facts.placed.emplace_back();
+              f.rule = found.rule;
+              f.path = source.path;
+              f.line = source.line;
+              f.column = found.column;
+              f.message = std::move(found.message);
+              f.record_hash = hash;
+            }
           },
           [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
             if (!outcome.extra) {  // refused before linting (record-too-large)
@@ -306,17 +320,7 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
               return;
             }
             auto& facts = static_cast<RecordFacts&>(*outcome.extra);
-            for (auto& found : facts.findings) {
-              if (!selected[static_cast<std::size_t>(found.rule)]) continue;
-              LintFinding f;
-              f.rule = found.rule;
-              f.path = source.path;
-              f.line = source.line;
-              f.column = found.column;
-              f.message = std::move(found.message);
-              f.record_hash = facts.exact.hex();
-              report.findings.push_back(std::move(f));
-            }
+            std::move(facts.placed.begin(), facts.placed.end(), std::back_inserter(report.findings));
             dataset.add(split, source.line, facts);
             drift.add(source.path, source.line, facts);
           },
@@ -326,7 +330,10 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
       dataset.splits.push_back(std::move(split));
     }
     // The records' findings are in file and line order already; the dataset checks' are merged in.
-    const std::size_t dataset_findings = report.findings.size();
+    auto by_place = [](const LintFinding& a, const LintFinding& b) {
+      const int path = a.path.compare(b.path);
+      return path != 0 ? path < 0 : a.line < b.line;
+    };
     for (const auto& row : lint::check_table()) {
       if (row.dataset == nullptr) continue;
       if (std::none_of(row.rules.begin(), row.rules.end(),
@@ -334,17 +341,18 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
         continue;
       std::vector<LintFinding> found;
       row.dataset(dataset, options.thresholds, found);
+      // A check's findings come file by file in line order, mostly: sorting is then a merge.
+      const auto check_begin = report.findings.end() - report.findings.begin();
       for (auto& f : found) {
         if (selected[static_cast<std::size_t>(f.rule)]) report.findings.push_back(std::move(f));
       }
+      const auto begin = report.findings.begin();
+      if (!std::is_sorted(begin + check_begin, report.findings.end(), by_place)) {
+        std::stable_sort(begin + check_begin, report.findings.end(), by_place);
+      }
+      std::inplace_merge(begin + static_cast<std::ptrdiff_t>(first_finding), begin + check_begin, report.findings.end(),
+                         by_place);
     }
-    auto by_place = [](const LintFinding& a, const LintFinding& b) {
-      return std::tie(a.path, a.line) < std::tie(b.path, b.line);
-    };
-    const auto checks_begin = report.findings.begin() + static_cast<std::ptrdiff_t>(dataset_findings);
-    std::stable_sort(checks_begin, report.findings.end(), by_place);
-    std::inplace_merge(report.findings.begin() + static_cast<std::ptrdiff_t>(first_finding), checks_begin,
-                       report.findings.end(), by_place);
     if (auto note = drift.note(dataset.path, options.template_name); !note.empty()) report.notes.push_back(note);
     if (visit) visit(dataset);
   }

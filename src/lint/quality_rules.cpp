@@ -78,8 +78,11 @@ void DatasetFacts::add(SplitFacts& split, std::uint64_t line, const RecordFacts&
   entry.drifted = facts.drifted;
   entry.tools_begin = static_cast<std::uint32_t>(record_tools.size());
   for (const auto& tool : facts.tools_called) {
-    const auto [at, is_new] = tool_index_.emplace(tool, static_cast<std::uint32_t>(tool_names.size()));
-    if (is_new) tool_names.push_back(tool);
+    auto at = tool_index_.find(tool);  // not emplace: it would copy the name for every call
+    if (at == tool_index_.end()) {
+      at = tool_index_.emplace(tool, static_cast<std::uint32_t>(tool_names.size())).first;
+      tool_names.push_back(tool);
+    }
     record_tools.push_back(at->second);
   }
   entry.tools_count = static_cast<std::uint32_t>(record_tools.size()) - entry.tools_begin;
@@ -90,9 +93,11 @@ void check_duplicates(const DatasetFacts& dataset, const LintThresholds&, std::v
   for (const auto& split : dataset.splits) {
     std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> exact;
     std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> loose;
+    exact.reserve(split.records.size());
+    loose.reserve(split.records.size());
     for (const auto& entry : split.records) {
       const RecordEntry& facts = entry;
-      const auto [first, is_new] = exact.emplace(facts.exact, entry.line);
+      const auto [first, is_new] = exact.try_emplace(facts.exact, entry.line);
       if (!is_new) {
         findings.push_back(finding(Rule::duplicate_record, split.path, entry,
                                    "the same record as line " + std::to_string(first->second) +
@@ -100,7 +105,7 @@ void check_duplicates(const DatasetFacts& dataset, const LintThresholds&, std::v
         continue;
       }
       if (!facts.readable) continue;
-      const auto [same, is_new_conversation] = loose.emplace(facts.loose, entry.line);
+      const auto [same, is_new_conversation] = loose.try_emplace(facts.loose, entry.line);
       if (!is_new_conversation) {
         findings.push_back(finding(Rule::near_duplicate, split.path, entry,
                                    "the same conversation as line " + std::to_string(same->second) +
@@ -121,8 +126,8 @@ void check_split_leakage(const DatasetFacts& dataset, const LintThresholds&, std
   std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> prompts;
   for (const auto& entry : train->records) {
     if (!entry.readable) continue;
-    conversations.emplace(entry.loose, entry.line);
-    if (!entry.first_prompt.empty()) prompts.emplace(entry.first_prompt, entry.line);
+    conversations.try_emplace(entry.loose, entry.line);
+    if (!entry.first_prompt.empty()) prompts.try_emplace(entry.first_prompt, entry.line);
   }
   for (const auto& split : dataset.splits) {
     if (!is_held_out(split)) continue;
@@ -157,7 +162,7 @@ void check_encodings_and_tools(const DatasetFacts& dataset, const LintThresholds
     for (const auto& entry : split.records) {
       for (auto name : call_encoding_names(entry.encodings)) {
         ++records_by_encoding[name];
-        first_use.emplace(name, std::make_pair(split.path, entry.line));
+        first_use.try_emplace(name, split.path, entry.line);
       }
       for (std::uint32_t t = entry.tools_begin; t < entry.tools_begin + entry.tools_count; ++t) {
         ++calls_by_tool[dataset.tool_names[dataset.record_tools[t]]];

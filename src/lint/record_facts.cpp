@@ -19,7 +19,8 @@ void append_field(std::string& out, std::string_view text) {
   out.append(text);
 }
 
-// Every run of whitespace as one space, none at either end; whole words appended at once.
+// Every run of whitespace as one space, none at either end. Text already spaced so (words apart by
+// one ' ') is appended in one piece: only other runs of whitespace split it.
 void append_loose(std::string& out, std::string_view text) {
   static constexpr auto kSpace = [] {
     std::array<bool, 256> table{};
@@ -30,13 +31,14 @@ void append_loose(std::string& out, std::string_view text) {
   const char* at = text.data();
   const char* const end = at + text.size();
   const std::size_t start = out.size();
+  while (at < end && space(*at)) ++at;
   while (at < end) {
-    while (at < end && space(*at)) ++at;
-    const char* word = at;
-    while (at < end && !space(*at)) ++at;
-    if (at == word) break;
+    const char* piece = at;
+    // To the first whitespace that is not a lone ' ' between two words.
+    while (at < end && (!space(*at) || (*at == ' ' && at + 1 < end && !space(at[1])))) ++at;
     if (out.size() > start) out += ' ';
-    out.append(word, static_cast<std::size_t>(at - word));
+    out.append(piece, static_cast<std::size_t>(at - piece));
+    while (at < end && space(*at)) ++at;
   }
 }
 
@@ -84,6 +86,7 @@ Hash128 exact_hash(std::string_view line) {
 
 void RecordFacts::clear() {
   findings.clear();
+  placed.clear();
   exact = {};
   readable = false;
   loose = {};

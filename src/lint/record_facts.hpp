@@ -44,6 +44,9 @@ struct DriftKind {
 
 struct RecordFacts : RecordExtra {
   std::vector<RecordFinding> findings;
+  /// The selected findings with their place, made on the parallel stage: the serial one only moves
+  /// them into the report (a dataset can have a finding per record).
+  std::vector<LintFinding> placed;
   Hash128 exact;          ///< the line's bytes (trailing whitespace aside)
   bool readable = false;  ///< the conversation could be read: the hashes below are set
   /// What the conversation teaches (content_hash's fields), every run of whitespace in a text as

@@ -180,6 +180,47 @@ class DatasetRulesOnRealRecords(unittest.TestCase):
         plain = [line for line in unique if "<tool_call>" not in line and "```json" not in line][:60]
         return calls, plain
 
+    def test_near_duplicates_are_the_records_python_finds_alike_whitespace_aside(self):
+        # Real records, each also written with its whitespace changed at random (runs doubled, spaces
+        # as tabs or newlines, whitespace added at the ends) and once with a word changed: the first
+        # kind are near duplicates of the original, the second not.
+        _, plain = self.real_records()
+        rng = random.Random(9)
+
+        def respace(text):
+            out = []
+            for c in text:
+                if c == " " and rng.random() < 0.3:
+                    out.append(rng.choice(["  ", "\t", "\n", " \n ", "\r\n\t"]))
+                else:
+                    out.append(c)
+            return rng.choice(["", " ", "\n"]) + "".join(out) + rng.choice(["", "  ", "\n\n"])
+
+        lines = []
+        for line in plain[:40]:
+            record = json.loads(line)
+            lines.append(line)
+            spaced = {"messages": [dict(m, content=respace(m["content"])) for m in record["messages"]]}
+            lines.append(json.dumps(spaced, ensure_ascii=False))
+            reworded = {"messages": [dict(m) for m in record["messages"]]}
+            reworded["messages"][-1]["content"] += " (reworded)"
+            lines.append(json.dumps(reworded, ensure_ascii=False))
+        rng.shuffle(lines)
+        path = self.write("train.jsonl", lines)
+        _, report = lint_json(path, "--select", "near-duplicate,duplicate-record")
+        seen_lines, seen_keys, expected_near, expected_exact = set(), set(), [], []
+        for n, line in enumerate(lines, 1):
+            key = conversation_key(line)
+            if line in seen_lines:
+                expected_exact.append(("train.jsonl", n))
+            elif key in seen_keys:
+                expected_near.append(("train.jsonl", n))
+            seen_lines.add(line)
+            seen_keys.add(key)
+        self.assertGreater(len(expected_near), 30)
+        self.assertEqual(by_rule(report, "near-duplicate"), expected_near)
+        self.assertEqual(by_rule(report, "duplicate-record"), expected_exact)
+
     def test_a_sorted_file_is_unshuffled_and_a_shuffled_one_is_not(self):
         calls, plain = self.real_records()
         sorted_path = self.write("sorted.jsonl", plain + calls)
