@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 #include <unordered_map>
+
+#include <tbb/parallel_sort.h>
 
 #include "lint/checks.hpp"
 
@@ -89,26 +92,52 @@ void DatasetFacts::add(SplitFacts& split, std::uint64_t line, const RecordFacts&
   split.records.push_back(entry);
 }
 
+namespace {
+
+// For each record, the index of the first record of `records` with the same key (itself when it
+// is the first), or kNone where `has_key` says it has none. Sorting (hash, index) pairs on all
+// cores instead of a node per record in a hash map: the dataset checks run after the records, on
+// one thread otherwise.
+constexpr std::uint32_t kNone = UINT32_MAX;
+
+template <typename Key, typename HasKey>
+std::vector<std::uint32_t> first_with_same(const std::vector<RecordEntry>& records, Key key, HasKey has_key) {
+  std::vector<std::pair<Hash128, std::uint32_t>> order;
+  order.reserve(records.size());
+  for (std::uint32_t k = 0; k < records.size(); ++k) {
+    if (has_key(k)) order.emplace_back(key(records[k]), k);
+  }
+  tbb::parallel_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.high, a.first.low, a.second) < std::tie(b.first.high, b.first.low, b.second);
+  });
+  std::vector<std::uint32_t> first(records.size(), kNone);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const bool same_as_previous = k > 0 && order[k].first == order[k - 1].first;
+    first[order[k].second] = same_as_previous ? first[order[k - 1].second] : order[k].second;
+  }
+  return first;
+}
+
+}  // namespace
+
 void check_duplicates(const DatasetFacts& dataset, const LintThresholds&, std::vector<LintFinding>& findings) {
   for (const auto& split : dataset.splits) {
-    std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> exact;
-    std::unordered_map<Hash128, std::uint64_t, Hash128Hasher> loose;
-    exact.reserve(split.records.size());
-    loose.reserve(split.records.size());
-    for (const auto& entry : split.records) {
-      const RecordEntry& facts = entry;
-      const auto [first, is_new] = exact.try_emplace(facts.exact, entry.line);
-      if (!is_new) {
+    const auto& records = split.records;
+    const auto exact = first_with_same(
+        records, [](const RecordEntry& r) { return r.exact; }, [](std::uint32_t) { return true; });
+    // A near duplicate is the same conversation as an earlier record that is not an exact copy.
+    const auto loose = first_with_same(
+        records, [](const RecordEntry& r) { return r.loose; },
+        [&](std::uint32_t k) { return records[k].readable && exact[k] == k; });
+    for (std::uint32_t k = 0; k < records.size(); ++k) {
+      const RecordEntry& entry = records[k];
+      if (exact[k] != k) {
         findings.push_back(finding(Rule::duplicate_record, split.path, entry,
-                                   "the same record as line " + std::to_string(first->second) +
+                                   "the same record as line " + std::to_string(records[exact[k]].line) +
                                        ": it counts twice in training; drop one (lint --fix keeps the first)"));
-        continue;
-      }
-      if (!facts.readable) continue;
-      const auto [same, is_new_conversation] = loose.try_emplace(facts.loose, entry.line);
-      if (!is_new_conversation) {
+      } else if (loose[k] != kNone && loose[k] != k) {
         findings.push_back(finding(Rule::near_duplicate, split.path, entry,
-                                   "the same conversation as line " + std::to_string(same->second) +
+                                   "the same conversation as line " + std::to_string(records[loose[k]].line) +
                                        ", written differently (whitespace, key order, escapes or tool-call "
                                        "encoding): it counts twice in training; drop one"));
       }
