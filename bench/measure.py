@@ -328,7 +328,7 @@ def cmd_report(args):
             ratios.append(("  same, Python start-up and template compile subtracted",
                            (default["records"] / default["best"]) / steady))
     # Lint against converting to the default target on the same input and thread count.
-    for lint_row in (g for g in chatfmt if g["target"] == "lint"):
+    for lint_row in (g for g in chatfmt if g["target"].startswith("lint")):
         convert_row = next((g for g in chatfmt if g["default"] and g["threads"] == lint_row["threads"]), None)
         if convert_row is not None:
             ratios.append((f"{lint_row['name']} vs {convert_row['name']} (speed)", convert_row["best"] / lint_row["best"]))

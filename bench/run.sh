@@ -74,7 +74,9 @@ source_bytes=$("$PY" -c 'import sys; print(sum(len(l.rstrip(b"\r\n")) + 1 for l 
 MEGABYTES=${BENCH_MEGABYTES:-$("$PY" -c 'import sys; print(int(sys.argv[1]) * int(sys.argv[2]) / 1e6)' "$source_bytes" "$REPEATS")}
 phase=$EPOCHREALTIME
 echo "bench: building a ${MEGABYTES} MB corpus from $SOURCE" >&2
-"$PY" tools/make_corpus.py "$SOURCE" "$WORK/corpus.jsonl" --megabytes "$MEGABYTES"
+# --distinct: each repetition's user prompts marked as its own, so the corpus is the sample's mix of
+# duplicates and findings at scale, not one duplicate per record (lint's cost follows its findings).
+"$PY" tools/make_corpus.py "$SOURCE" "$WORK/corpus.jsonl" --megabytes "$MEGABYTES" --distinct
 CORPUS=$WORK/corpus.jsonl
 corpus_bytes=$(stat -c %s "$CORPUS")
 corpus_records=$(wc -l <"$CORPUS")
@@ -124,13 +126,15 @@ print(" ".join(a for t in json.load(sys.stdin)["targets"] if t["default"] for a 
 thread_counts=(1 2)
 if ((CORES > 2)); then thread_counts+=("$CORES"); fi
 
-# Rows: "cat", "wc", "convert TARGET N", "detect - N", "lint - N", "startup", "reference".
+# Rows: "cat", "wc", "convert TARGET N", "detect - N", "lint - N", "lint template N", "startup",
+# "reference".
 rows=(cat wc)
 for target in "${targets[@]}"; do
   for n in "${thread_counts[@]}"; do rows+=("convert $target $n"); done
 done
 for n in "${thread_counts[@]}"; do rows+=("detect - $n"); done
 for n in "${thread_counts[@]}"; do rows+=("lint - $n"); done
+for n in "${thread_counts[@]}"; do rows+=("lint template $n"); done
 rows+=(startup reference)
 
 # row_args ROW INPUT: sets NAME, ARGS (measure.py options) and CMD (the command) for ROW on INPUT.
@@ -170,11 +174,14 @@ row_args() {
       CMD=("$CHATFMT" detect "$input" --threads "$threads" --quiet)
       ;;
     lint)
-      # Every rule that runs without a tokenizer, template drift included: lint's heaviest path.
-      NAME="lint --threads $threads"
-      ARGS=(--kind chatfmt --target lint --threads "$threads" --bytes "$bytes" --records "$records" --ok-codes 0,1
-        --stdout "$WORK/lint.t$threads.txt")
-      CMD=("$CHATFMT" lint "$input" --template qwen3-coder --format json --threads "$threads" --quiet)
+      # Every rule that runs without a tokenizer; "template": template drift too, lint's heaviest
+      # path (two more renderings of every record, and a finding for most of them).
+      local template=()
+      [[ $target != template ]] || template=(--template qwen3-coder)
+      NAME="lint${template[*]:+ ${template[*]}} --threads $threads"
+      ARGS=(--kind chatfmt --target "lint${template[*]:+-template}" --threads "$threads" --bytes "$bytes"
+        --records "$records" --ok-codes 0,1 --stdout "$WORK/lint.$target.t$threads.txt")
+      CMD=("$CHATFMT" lint "$input" "${template[@]}" --format json --threads "$threads" --quiet)
       ;;
     startup)
       NAME="python+jinja startup only"
@@ -199,19 +206,20 @@ pairs=0
 written=()
 compare_outputs() {
   local target=$1 n a b suffix
-  if [[ $2 == "untimed runs" && $target != detect && $target != lint ]]; then
+  if [[ $2 == "untimed runs" && $target != detect && $target != lint* ]]; then
     written+=("$target $(wc -l <"$WORK/out.$target.t1.jsonl")/$(wc -l <"$WORK/out.$target.t1.rejects.jsonl")")
   fi
   for n in "${thread_counts[@]:1}"; do
     for suffix in jsonl rejects.jsonl; do
       a=$WORK/out.$target.t1.$suffix b=$WORK/out.$target.t$n.$suffix
-      [[ $target != detect && $target != lint ]] || a=$WORK/$target.t1.txt b=$WORK/$target.t$n.txt
-      [[ ($target != detect && $target != lint) || $suffix == jsonl ]] || continue
+      [[ $target != detect ]] || a=$WORK/$target.t1.txt b=$WORK/$target.t$n.txt
+      [[ $target != lint* ]] || a=$WORK/$target.t1.txt b=$WORK/$target.t$n.txt
+      [[ ($target != detect && $target != lint*) || $suffix == jsonl ]] || continue
       pairs=$((pairs + 1))
       cmp -s "$a" "$b" || differences+=("$2: $(basename "$a") and $(basename "$b") DIFFER")
     done
   done
-  rm -f "$WORK"/out.* "$WORK"/detect.t* "$WORK"/lint.t*
+  rm -f "$WORK"/out.* "$WORK"/detect.t* "$WORK"/lint.*
 }
 
 # after_row ROW WHEN: compares a target's outputs once its last thread count has run.
@@ -220,7 +228,8 @@ after_row() {
   read -r kind target threads <<<"$1"
   [[ $kind == convert || $kind == detect || $kind == lint ]] || return 0
   [[ $threads == "${thread_counts[-1]}" ]] || return 0
-  [[ $kind == convert ]] || target=$kind
+  [[ $kind != detect ]] || target=detect
+  [[ $kind != lint ]] || target=lint.$target
   compare_outputs "$target" "$2"
 }
 
@@ -264,13 +273,13 @@ rss_parts=()
 for megabytes in "${rss_sizes[@]}"; do
   size_started=$EPOCHREALTIME
   echo "bench: peak RSS on a $megabytes MB corpus" >&2
-  "$PY" tools/make_corpus.py "$SOURCE" "$WORK/rss.jsonl" --megabytes "$megabytes"
+  "$PY" tools/make_corpus.py "$SOURCE" "$WORK/rss.jsonl" --megabytes "$megabytes" --distinct
   for row in "${rows[@]}"; do
     [[ $row == convert* || $row == detect* || $row == lint* ]] || continue
     row_args "$row" "$WORK/rss.jsonl"
     "$PY" bench/measure.py rss --results "$RESULTS" --name "$NAME" --bytes "$(stat -c %s "$WORK/rss.jsonl")" \
       --ok-codes 0,1 -- "${CMD[@]}"
-    rm -f "$WORK"/out.* "$WORK"/lint.t* "$WORK"/detect.t*
+    rm -f "$WORK"/out.* "$WORK"/lint.* "$WORK"/detect.t*
   done
   rm -f "$WORK/rss.jsonl"
   rss_parts+=("$megabytes MB: $(elapsed "$size_started") s")
