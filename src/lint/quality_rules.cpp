@@ -125,10 +125,11 @@ void check_duplicates(const DatasetFacts& dataset, const LintThresholds&, std::v
     const auto& records = split.records;
     const auto exact = first_with_same(
         records, [](const RecordEntry& r) { return r.exact; }, [](std::uint32_t) { return true; });
-    // A near duplicate is the same conversation as an earlier record that is not an exact copy.
+    // A near duplicate is the same conversation as an earlier record that is not an exact copy (no
+    // loose hash: near-duplicate is not selected, and nothing was hashed).
     const auto loose = first_with_same(
         records, [](const RecordEntry& r) { return r.loose; },
-        [&](std::uint32_t k) { return records[k].readable && exact[k] == k; });
+        [&](std::uint32_t k) { return records[k].readable && !records[k].loose.empty() && exact[k] == k; });
     for (std::uint32_t k = 0; k < records.size(); ++k) {
       const RecordEntry& entry = records[k];
       if (exact[k] != k) {
