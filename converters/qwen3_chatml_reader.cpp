@@ -43,7 +43,10 @@ Json parse_tools_section(std::string_view xml) {
   const auto result = document.load_buffer(xml.data(), xml.size(), pugi::parse_minimal, pugi::encoding_utf8);
   if (!result) {
     throw RecordError(Rule::tools_section, "system turn: the <tools> section is not parseable XML at offset " +
-                                               std::to_string(result.offset) + " (" + result.description() + ")");
+                                               std::to_string(result.offset) + " (" + result.description() +
+                                               "; the template writes descriptions unescaped, so markup in one "
+                                               "breaks it); give the tools as a JSON list with --tools, or take "
+                                               "the markup out");
   }
   Json tools = Json::array();
   for (const auto& function : document.child("tools").children("function")) {

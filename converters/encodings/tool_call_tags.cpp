@@ -72,9 +72,10 @@ void add_typed_parameter(detail::ArgumentsBuilder& arguments, std::string_view v
   std::string expected;
   for (const auto& type : types) expected += (expected.empty() ? "" : " or ") + type;
   const std::string where = std::string(call_where) + " parameter " + std::string(parameter);
-  throw RecordError(Rule::parameter_type,
-                    at(where, "value '" + text::excerpt(value) + "' is not " + expected +
-                                  " as the tools schema requires; fix the value or the schema in --tools"));
+  throw RecordError(
+      Rule::parameter_type,
+      at(where, "value '" + text::excerpt(value) + "' is not " + expected +
+                    " as the tools schema requires; fix the value, or the schema (the record's \"tools\" or --tools)"));
 }
 
 }  // namespace
