@@ -169,6 +169,8 @@ const std::vector<const TargetRow*>& target_rows();
 /// string: what chat templates iterate over (transformers' apply_chat_template and mlx_lm hand
 /// the messages to the template as they are). lint --fix writes records with it.
 std::unique_ptr<Writer> make_openai_writer_with_argument_objects();
+/// The openai target's writer, its tool-call arguments as objects or as JSON strings.
+std::unique_ptr<Writer> make_openai_writer(bool arguments_as_objects);
 const TargetRow* find_target_row(std::string_view name_or_alias);
 
 /// Every record shape, in the order they are tried.

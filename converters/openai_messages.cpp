@@ -257,6 +257,10 @@ class OpenAiWriter final : public Writer {
 
 std::unique_ptr<Writer> make_openai_writer_with_argument_objects() { return std::make_unique<OpenAiWriter>(true); }
 
+std::unique_ptr<Writer> make_openai_writer(bool arguments_as_objects) {
+  return std::make_unique<OpenAiWriter>(arguments_as_objects);
+}
+
 const RecordReader& openai_messages_reader() {
   static const OpenAiMessagesReader reader;
   return reader;

@@ -17,6 +17,10 @@
 
 namespace chatfmt {
 
+/// A --template value naming a Jinja chat template file rather than a template chatfmt renders
+/// itself: it ends in .jinja or .j2, holds a '/', or names a file that exists.
+bool is_jinja_template(const std::string& value);
+
 /// The dataset rules' thresholds (docs/rules.md gives each one's meaning).
 struct LintThresholds {
   double tool_share_min = 0.05;             ///< tool-imbalance: a tool under this share of calls
@@ -34,6 +38,10 @@ struct LintOptions {
   /// --template: a target whose official template the records' own text is compared with
   /// ("qwen3-coder", "mistral-v13", ...), or a .jinja file; "" for none.
   std::string template_name;
+  /// --arguments, with a .jinja --template: tool-call arguments reach the template as objects
+  /// (transformers' convention) or as JSON strings (the OpenAI shape, which Mistral's v3 and v7
+  /// templates need: given objects they HTML-escape the quotes).
+  bool template_arguments_as_strings = false;
   std::string tokenizer_path;        ///< --tokenizer: for too-long and for naming control tokens
   std::uint64_t max_seq_length = 0;  ///< --max-seq-length (0: not given)
   LintThresholds thresholds;

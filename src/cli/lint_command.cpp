@@ -17,6 +17,7 @@ struct LintArgs {
   std::vector<std::string> paths;
   ConvertArgs convert;
   std::string template_name;
+  std::string arguments;
   std::string tokenizer_path;
   std::uint64_t max_seq_length = 0;
   std::string format = "text";
@@ -76,6 +77,12 @@ int run_lint(const LintArgs& args) {
   LintOptions options;
   options.convert = args.convert.options();
   options.template_name = args.template_name;
+  if (!args.arguments.empty() && (args.template_name.empty() || !is_jinja_template(args.template_name))) {
+    throw UsageError(
+        "--arguments says how a Jinja --template FILE gets tool-call arguments; chatfmt's own "
+        "templates take them as the official ones do; drop --arguments or give a .jinja file");
+  }
+  options.template_arguments_as_strings = args.arguments == "string";
   options.tokenizer_path = args.tokenizer_path;
   options.max_seq_length = args.max_seq_length;
   if (!args.config.empty()) apply_lint_config(args.config, options);
@@ -122,7 +129,12 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   add_convert_options(*cmd, args->convert, "the target whose rules records must meet");
   cmd->add_option("--template", args->template_name,
                   "compare each record's own text with this model template's rendering (template-drift): "
-                  "qwen3-coder, or a text target (mistral-v13, ...)");
+                  "qwen3-coder, a text target (mistral-v13, ...), or a Jinja chat template FILE (rendered by "
+                  "python3-jinja2 as transformers does)");
+  cmd->add_option("--arguments", args->arguments,
+                  "with --template FILE: tool-call arguments reach the template as objects (default, transformers' "
+                  "convention) or as JSON strings (Mistral's v3 and v7 templates need them)")
+      ->check(CLI::IsMember({"object", "string"}));
   cmd->add_option("--tokenizer", args->tokenizer_path,
                   "tokenizer.json, tekken.json or a SentencePiece .model: counts tokens for too-long and names "
                   "control tokens in leakage findings")

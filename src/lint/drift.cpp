@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 
 #include "chatfmt/errors.hpp"
 #include "core/json.hpp"
@@ -79,12 +80,30 @@ std::vector<Difference> differences(std::string_view expected, std::string_view 
   return list;
 }
 
-DriftCheck::DriftCheck(const std::string& template_name, const ConvertOptions& options)
+}  // namespace chatfmt::lint
+
+bool chatfmt::is_jinja_template(const std::string& value) {
+  const auto ends_with = [&](std::string_view suffix) {
+    return value.size() >= suffix.size() && value.compare(value.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  std::error_code error;
+  return ends_with(".jinja") || ends_with(".j2") || value.find('/') != std::string::npos ||
+         std::filesystem::is_regular_file(value, error);
+}
+
+namespace chatfmt::lint {
+
+DriftCheck::DriftCheck(const std::string& template_name, const ConvertOptions& options, bool arguments_as_objects)
     : name_(template_name),
       options_(drift_options(options, false)),
       options_without_tools_(drift_options(options, true)),
       decoded_(options.read),
       literal_(options.read, ReadSetup::Text::literal) {
+  structured_writer_ = make_openai_writer(arguments_as_objects);
+  if (is_jinja_template(template_name)) {
+    name_ = std::filesystem::path(template_name).filename().string();
+    return;
+  }
   const TargetRow* row = find_target_row(template_name);
   if (row == nullptr || !row->info.writes_text) {
     std::string names;
@@ -96,7 +115,6 @@ DriftCheck::DriftCheck(const std::string& template_name, const ConvertOptions& o
     throw UsageError("--template '" + template_name + "' is not a chat template chatfmt renders; use one of " + names);
   }
   writer_ = row->make(options.writer);
-  structured_writer_ = make_openai_writer_with_argument_objects();
 }
 
 // A record without a tool list of its own (nor --tools) is rendered without one, as a trainer
@@ -107,6 +125,7 @@ const ConvertOptions& DriftCheck::options_for(const Conversation& conversation) 
 
 void DriftCheck::rewrite(simdjson::dom::object record, std::string_view shape, const SourceRef& source,
                          std::string& line) const {
+  if (jinja()) throw UsageError("--fix rewrites drifting records with a template chatfmt renders itself");
   thread_local Conversation parsed;
   detail::read_parsed_record(record, source, decoded_, parsed);
   const ConvertOptions& options = options_for(parsed);
@@ -130,6 +149,10 @@ void DriftCheck::check(simdjson::dom::object record, std::string_view shape, con
   own_text.clear();
   template_text.clear();
   const bool has_tools = record_has_tools || decoded_.default_tools() != nullptr;
+  if (jinja()) {
+    prepare_jinja(record, shape, source, parsed, has_tools, facts);
+    return;
+  }
   // The parsed conversation comes normalized by the caller, with a tool list inferred from its
   // calls when it had none; the record's own text has none then, so neither may the template's.
   SharedToolList inferred;
@@ -152,34 +175,88 @@ void DriftCheck::check(simdjson::dom::object record, std::string_view shape, con
     // The template refuses the parsed conversation (the target's rules report that), or the
     // record's text as written: then what was trained on is not what the template serves.
     if (template_text.empty()) return;
-    facts.drift_checked = true;
-    facts.drifted = true;
-    facts.drift.push_back({"", "", "(not renderable as written)"});
-    facts.findings.push_back({Rule::template_drift, 0,
-                              "the " + name_ + " template cannot render the record's messages as written (" +
-                                  error.what() + "), though it renders them parsed: train on the parsed form " +
-                                  "(chatfmt convert --to " + name_ + ")"});
+    report_unrenderable(name_, error.what(), "chatfmt convert --to " + name_, facts);
     return;
   }
-  facts.drift_checked = true;
-  if (own_text == template_text) return;
-  facts.drifted = true;
-  const auto found = differences(template_text, own_text, kMaxDifferences);
-  for (const auto& d : found) facts.drift.push_back(d.kind);
-  const DriftKind& first = found.front().kind;
-  std::string more;
-  if (found.size() > 1) {
-    more = " (" + std::to_string(found.size() - 1) + (found.size() == kMaxDifferences ? " or more" : "") +
-           (found.size() == 2 ? " other difference further on)" : " other differences further on)");
+  report_drift(name_, template_text, own_text,
+               "write the record as the template renders it (lint --fix, or chatfmt convert --to " + name_ + ")",
+               facts);
+}
+
+// The two conversations check() renders, as the renderer's requests: structured messages (calls
+// as objects, results as tool messages), as a trainer hands them to the template.
+void DriftCheck::prepare_jinja(simdjson::dom::object record, std::string_view shape, const SourceRef& source,
+                               Conversation& parsed, bool has_tools, RecordFacts& facts) const {
+  thread_local Conversation own;
+  SharedToolList inferred;
+  if (!has_tools) std::swap(inferred, parsed.tools);
+  try {
+    structured_writer_->write(parsed, facts.jinja_requests);
+  } catch (const RecordError&) {
+    if (!has_tools) std::swap(inferred, parsed.tools);
+    facts.jinja_requests.clear();
+    return;  // not a conversation messages can carry: the target's rules report it
   }
-  facts.findings.push_back(
-      {Rule::template_drift, 0,
-       "the record's text differs from what the " + name_ + " template renders, at byte " +
-           std::to_string(found.front().offset) + " after " + shown(first.context) + ": the template writes " +
-           shown(first.template_bytes) + " where the record has " + shown(first.record_bytes) + more +
-           "; a model trained on this text is served another; write the record as the template renders it "
-           "(lint --fix, or chatfmt convert --to " +
-           name_ + ")"});
+  if (!has_tools) std::swap(inferred, parsed.tools);
+  facts.jinja_requests += '\n';
+  if (shape == "chatml-text") {
+    std::string_view text;
+    if (record["text"].get(text) != simdjson::SUCCESS) {
+      facts.jinja_requests.clear();
+      return;
+    }
+    facts.jinja_kind = RecordFacts::JinjaKind::text;
+    facts.jinja_own.assign(text);
+    return;
+  }
+  try {
+    detail::read_parsed_record(record, source, literal_, own);
+    detail::normalize(own, has_tools ? options_ : options_without_tools_, decoded_.shared_default_tools());
+    const std::size_t parsed_end = facts.jinja_requests.size();
+    try {
+      structured_writer_->write(own, facts.jinja_requests);
+    } catch (...) {
+      facts.jinja_requests.resize(parsed_end);
+      throw;
+    }
+    facts.jinja_requests += '\n';
+    facts.jinja_kind = RecordFacts::JinjaKind::messages;
+  } catch (const RecordError& error) {
+    facts.jinja_kind = RecordFacts::JinjaKind::literal_failed;
+    facts.jinja_own = error.what();
+  }
+}
+
+void report_unrenderable(std::string_view template_name, std::string_view error, std::string_view parsed_form,
+                         RecordFacts& facts) {
+  facts.drift_checked = true;
+  facts.drifted = true;
+  facts.drift.push_back({"", "", "(not renderable as written)"});
+  facts.findings.push_back({Rule::template_drift, 0,
+                            "the " + std::string(template_name) + " template cannot render the record's messages " +
+                                "as written (" + std::string(error) + "), though it renders them parsed: train on " +
+                                "the parsed form (" + std::string(parsed_form) + ")"});
+}
+
+void report_drift(std::string_view template_name, std::string_view expected, std::string_view found,
+                  std::string_view advice, RecordFacts& facts) {
+  facts.drift_checked = true;
+  if (found == expected) return;
+  facts.drifted = true;
+  const auto places = differences(expected, found, kMaxDifferences);
+  for (const auto& d : places) facts.drift.push_back(d.kind);
+  const DriftKind& first = places.front().kind;
+  std::string more;
+  if (places.size() > 1) {
+    more = " (" + std::to_string(places.size() - 1) + (places.size() == kMaxDifferences ? " or more" : "") +
+           (places.size() == 2 ? " other difference further on)" : " other differences further on)");
+  }
+  facts.findings.push_back({Rule::template_drift, 0,
+                            "the record's text differs from what the " + std::string(template_name) +
+                                " template renders, at byte " + std::to_string(places.front().offset) + " after " +
+                                shown(first.context) + ": the template writes " + shown(first.template_bytes) +
+                                " where the record has " + shown(first.record_bytes) + more +
+                                "; a model trained on this text is served another; " + std::string(advice)});
 }
 
 }  // namespace chatfmt::lint

@@ -17,10 +17,13 @@ namespace chatfmt::lint {
 
 class DriftCheck {
  public:
-  /// `template_name`: a target that writes text ("qwen3-coder", "mistral-v13", ...). Throws
-  /// UsageError for anything else.
-  DriftCheck(const std::string& template_name, const ConvertOptions& options);
+  /// `template_name`: a target that writes text ("qwen3-coder", "mistral-v13", ...), or a Jinja
+  /// chat template file (is_jinja_template): then check() prepares the renderer's requests and
+  /// JinjaRenderer compares. Throws UsageError for anything else.
+  /// `arguments_as_objects`: how the Jinja renderer's requests carry tool-call arguments.
+  DriftCheck(const std::string& template_name, const ConvertOptions& options, bool arguments_as_objects = true);
   const std::string& name() const { return name_; }
+  bool jinja() const { return writer_ == nullptr; }
   /// Compares the record's own text with the template's rendering of `parsed` (the record read
   /// and normalized with foreign delimiters kept; its tools are restored before returning);
   /// `record_has_tools`: the record gave a tool list of its own. Adds a template-drift finding and
@@ -36,6 +39,8 @@ class DriftCheck {
 
  private:
   const ConvertOptions& options_for(const Conversation& conversation) const;
+  void prepare_jinja(simdjson::dom::object record, std::string_view shape, const SourceRef& source,
+                     Conversation& parsed, bool has_tools, RecordFacts& facts) const;
   std::string name_;
   ConvertOptions options_;
   ConvertOptions options_without_tools_;
@@ -53,6 +58,16 @@ struct Difference {
 /// Where two texts differ, in order, at most `limit` places: at each, the bytes before (up to 16)
 /// and the shortest stretch of each after which the two run alike again (up to 16 bytes each).
 std::vector<Difference> differences(std::string_view expected, std::string_view found, std::size_t limit);
+
+/// The template-drift finding, and the summary's ways, of a record whose own text (`found`)
+/// differs from `expected`, the template's rendering of it parsed; marks the record checked either
+/// way. `advice`: what to do, the end of the message.
+void report_drift(std::string_view template_name, std::string_view expected, std::string_view found,
+                  std::string_view advice, RecordFacts& facts);
+/// The finding of a record the template renders parsed but not as written (`error`: why not);
+/// `parsed_form` says how to get the parsed form.
+void report_unrenderable(std::string_view template_name, std::string_view error, std::string_view parsed_form,
+                         RecordFacts& facts);
 
 /// A short stretch of text shown in a message: JSON-escaped, quoted.
 std::string shown(std::string_view text);

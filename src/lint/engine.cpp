@@ -17,6 +17,7 @@
 #include "lint/checks.hpp"
 #include "lint/drift.hpp"
 #include "lint/engine.hpp"
+#include "lint/jinja_render.hpp"
 
 namespace chatfmt {
 namespace {
@@ -43,7 +44,8 @@ class RecordLinter {
     // Control strings are the leakage checks' to report, each one found, not only the first.
     normalize_options_.foreign_delimiters = ForeignDelimiterPolicy::keep;
     if (!options.template_name.empty() && is_selected(Rule::template_drift)) {
-      drift_ = std::make_unique<lint::DriftCheck>(options.template_name, options.convert);
+      drift_ = std::make_unique<lint::DriftCheck>(options.template_name, options.convert,
+                                                  !options.template_arguments_as_strings);
     }
     if (!options.tokenizer_path.empty()) {
       try {
@@ -69,6 +71,9 @@ class RecordLinter {
   }
 
   bool is_selected(Rule rule) const { return selected_[static_cast<std::size_t>(rule)]; }
+  /// What findings and notes call the --template: its name, or a Jinja file's name.
+  const std::string& drift_name() const { return drift_ ? drift_->name() : options_.template_name; }
+  bool drifts_against_jinja() const { return drift_ && drift_->jinja(); }
 
   void lint(std::string_view line, const SourceRef& source, RecordOutcome& outcome) const {
     if (!outcome.extra) outcome.extra = std::make_shared<RecordFacts>();
@@ -251,6 +256,8 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
     selected[static_cast<std::size_t>(rule.rule)] = rule_selected(rule, options.select, options.ignore);
   }
   const RecordLinter linter(options, selected);
+  std::unique_ptr<lint::JinjaRenderer> jinja;
+  if (linter.drifts_against_jinja()) jinja = std::make_unique<lint::JinjaRenderer>(options.template_name);
   LintReport report;
   for (const auto& rule : rules()) {
     // Rules that need what was not given do not run (length-unchecked says so for too-long).
@@ -323,6 +330,7 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
             std::move(facts.placed.begin(), facts.placed.end(), std::back_inserter(report.findings));
             dataset.add(split, source.line, facts);
             drift.add(source.path, source.line, facts);
+            if (jinja) jinja->add(source, facts);
           },
           detail::with_run_progress(options.convert.pipeline, run_bytes, run_size), counters, budget_used);
       run_bytes += detail::input_size(input.path);
@@ -334,14 +342,8 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
       const int path = a.path.compare(b.path);
       return path != 0 ? path < 0 : a.line < b.line;
     };
-    for (const auto& row : lint::check_table()) {
-      if (row.dataset == nullptr) continue;
-      if (std::none_of(row.rules.begin(), row.rules.end(),
-                       [&](Rule rule) { return selected[static_cast<std::size_t>(rule)]; }))
-        continue;
-      std::vector<LintFinding> found;
-      row.dataset(dataset, options.thresholds, found);
-      // A check's findings come file by file in line order, mostly: sorting is then a merge.
+    // A check's findings come file by file in line order, mostly: sorting is then a merge.
+    auto merge_in = [&](std::vector<LintFinding>& found) {
       const auto check_begin = report.findings.end() - report.findings.begin();
       for (auto& f : found) {
         if (selected[static_cast<std::size_t>(f.rule)]) report.findings.push_back(std::move(f));
@@ -352,8 +354,33 @@ LintReport lint::lint_datasets(const std::vector<DatasetInput>& datasets, const 
       }
       std::inplace_merge(begin + static_cast<std::ptrdiff_t>(first_finding), begin + check_begin, report.findings.end(),
                          by_place);
+    };
+    if (jinja) {  // template drift against a Jinja file: rendered now, the whole dataset at once
+      std::vector<LintFinding> found;
+      jinja->finish([&](const std::string& path, std::uint64_t line, const lint::Hash128& exact, RecordFacts& facts) {
+        drift.add(path, line, facts);
+        for (auto& finding : facts.findings) {
+          LintFinding& f = found.emplace_back();
+          f.rule = finding.rule;
+          f.path = path;
+          f.line = line;
+          f.message = std::move(finding.message);
+          f.record_hash = exact.hex();
+        }
+      });
+      merge_in(found);
+      if (auto note = jinja->refusals_note(dataset.path); !note.empty()) report.notes.push_back(note);
     }
-    if (auto note = drift.note(dataset.path, options.template_name); !note.empty()) report.notes.push_back(note);
+    for (const auto& row : lint::check_table()) {
+      if (row.dataset == nullptr) continue;
+      if (std::none_of(row.rules.begin(), row.rules.end(),
+                       [&](Rule rule) { return selected[static_cast<std::size_t>(rule)]; }))
+        continue;
+      std::vector<LintFinding> found;
+      row.dataset(dataset, options.thresholds, found);
+      merge_in(found);
+    }
+    if (auto note = drift.note(dataset.path, linter.drift_name()); !note.empty()) report.notes.push_back(note);
     if (visit) visit(dataset);
   }
 

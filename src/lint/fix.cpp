@@ -189,6 +189,11 @@ LintFixSummary lint_fix(const std::string& input, const std::string& output, con
   const bool fix_duplicates = selected(Rule::duplicate_record);
   const bool fix_leakage = selected(Rule::split_leakage);
   const bool fix_drift = !options.template_name.empty() && selected(Rule::template_drift);
+  if (fix_drift && is_jinja_template(options.template_name)) {
+    throw UsageError("--fix --template " + options.template_name +
+                     ": --fix rewrites drifting records with a template chatfmt renders itself (qwen3-coder, "
+                     "mistral-vN); lint with the Jinja file to find the drift, fix with the built-in name");
+  }
 
   LintFixSummary summary;
   summary.input = input;

@@ -97,6 +97,9 @@ void RecordFacts::clear() {
   drift_checked = false;
   drifted = false;
   drift.clear();
+  jinja_kind = JinjaKind::none;
+  jinja_requests.clear();
+  jinja_own.clear();
 }
 
 void collect_facts(const Conversation& conversation, bool hashes, RecordFacts& facts) {

@@ -59,6 +59,16 @@ struct RecordFacts : RecordExtra {
   bool drift_checked = false;
   bool drifted = false;
   std::vector<DriftKind> drift;  ///< the first few differences, in order
+  /// --template FILE.jinja: what the record sends the Jinja renderer (jinja_render.hpp).
+  enum class JinjaKind : std::uint8_t {
+    none,            ///< not checked
+    text,            ///< a text record: one request (parsed); its own text in jinja_own
+    messages,        ///< two requests: parsed, then as written
+    literal_failed,  ///< one request (parsed); why the messages as written could not be read in jinja_own
+  };
+  JinjaKind jinja_kind = JinjaKind::none;
+  std::string jinja_requests;  ///< JSONL lines for the renderer, each ending in '\n'
+  std::string jinja_own;
 
   void clear();
 };

@@ -9,15 +9,23 @@ This is the oracle of chatfmt's differential tests: it uses Debian's python3-jin
 Input: JSONL of {"messages": [...], "tools": [...]} records. Output: one JSON line per input
 record, {"text": "..."} or {"error": "..."} when the template raises.
 
-  render_chat_template.py TEMPLATE [--arguments string|object] [--drop-text-with-tool-calls] < in > out
+  render_chat_template.py TEMPLATE [--arguments string|object] [--drop-text-with-tool-calls]
+                          [--bos-token S] [--eos-token S] < in > out
+
+chatfmt embeds this file (`chatfmt lint --template FILE.jinja` renders with it). Exit status 3: the
+template does not compile (the message names TEMPLATE:LINE); 4: jinja2 is not installed.
 """
 import argparse
 import json
 import sys
 
-import jinja2
-import jinja2.ext
-import jinja2.sandbox
+try:
+    import jinja2
+    import jinja2.ext
+    import jinja2.sandbox
+except ImportError as error:
+    print(f"render_chat_template.py: {error}: install python3-jinja2", file=sys.stderr)
+    sys.exit(4)
 
 
 class TemplateError(Exception):
@@ -57,9 +65,15 @@ def main():
                         help="pass tool-call arguments as the JSON string the record has, or parsed")
     parser.add_argument("--drop-text-with-tool-calls", action="store_true",
                         help="set content to None on assistant messages that have tool calls")
+    parser.add_argument("--bos-token", default="<s>", help="the template's bos_token (default <s>)")
+    parser.add_argument("--eos-token", default="</s>", help="the template's eos_token (default </s>)")
     args = parser.parse_args()
     with open(args.template, encoding="utf-8") as f:
-        template = compile_template(f.read())
+        try:
+            template = compile_template(f.read())
+        except jinja2.TemplateSyntaxError as error:
+            print(f"{args.template}:{error.lineno}: {error.message}", file=sys.stderr)
+            sys.exit(3)
     out = sys.stdout
     for line in sys.stdin:
         if not line.strip():
@@ -68,7 +82,7 @@ def main():
         messages, tools = prepare(record, args.arguments, args.drop_text_with_tool_calls)
         try:
             result = {"text": template.render(messages=messages, tools=tools, add_generation_prompt=False,
-                                              bos_token="<s>", eos_token="</s>")}
+                                              bos_token=args.bos_token, eos_token=args.eos_token)}
         except Exception as error:  # the template refusing the record is an answer too
             result = {"error": f"{type(error).__name__}: {error}"}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
