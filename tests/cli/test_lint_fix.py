@@ -272,8 +272,8 @@ class FixPhase27(unittest.TestCase):
                 self.assertEqual(a.read(), b.read(), name)
 
 
-class FixChoices(unittest.TestCase):
-    """A file fixed into a file, drift left alone without --template, and the exit codes."""
+class OnACopyOfPhase27(unittest.TestCase):
+    """Each test gets its own copy of the dataset, which must be unchanged after it."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="chatfmt-lint-fix-")
@@ -284,6 +284,10 @@ class FixChoices(unittest.TestCase):
     def tearDown(self):
         self.assertEqual(tree_digest(self.dataset), self.digest)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class FixChoices(OnACopyOfPhase27):
+    """A file fixed into a file, drift left alone without --template, and the exit codes."""
 
     def test_a_file_is_fixed_into_a_file_and_a_clean_copy_exits_0(self):
         # valid.jsonl alone: duplicates and drift, every record readable, no other split to leak into.
@@ -322,17 +326,8 @@ class FixChoices(unittest.TestCase):
         self.assertEqual(summary["rejected"], 0)  # the unreadable record's rule is not selected: kept
 
 
-class Refusals(unittest.TestCase):
+class Refusals(OnACopyOfPhase27):
     """Exit 2 before anything is written, the input unchanged, and the advice given works."""
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="chatfmt-lint-fix-")
-        self.dataset = os.path.join(self.tmp, "phase27")
-        shutil.copytree(PHASE27, self.dataset)
-        self.digest = tree_digest(self.dataset)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def refused(self, *args, mentions):
         before = sorted(os.listdir(self.tmp))
