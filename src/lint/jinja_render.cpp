@@ -75,13 +75,27 @@ std::string read_rest(std::FILE* file) {
   return text;
 }
 
-// One line of `file` into `line` (without its newline); false at the end.
-bool next_line(std::FILE* file, std::string& line) {
-  line.clear();
-  int c = 0;
-  while ((c = std::fgetc(file)) != EOF && c != '\n') line += static_cast<char>(c);
-  return c != EOF || !line.empty();
-}
+// The lines of a file, one at a time, through getline's buffer.
+class LineReader {
+ public:
+  explicit LineReader(std::FILE* file) : file_(file) {}
+  ~LineReader() { std::free(buffer_); }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+  /// The next line into `line`, without its newline; false at the end.
+  bool next(std::string& line) {
+    const ssize_t length = ::getline(&buffer_, &capacity_, file_);
+    if (length < 0) return false;
+    line.assign(buffer_, static_cast<std::size_t>(length));
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    return true;
+  }
+
+ private:
+  std::FILE* file_;
+  char* buffer_ = nullptr;
+  std::size_t capacity_ = 0;
+};
 
 }  // namespace
 
@@ -190,11 +204,13 @@ void JinjaRenderer::finish(const Visit& visit) {
   }
 
   std::rewind(rendered);
+  LineReader rendered_lines(rendered);
+  LineReader own_lines(own_);
   simdjson::dom::parser parser;
   std::string line;
   // The renderer's answer to the next request: its text, or false with `refusal` set.
   auto next_rendering = [&](std::string& text, std::string& refusal) {
-    if (!next_line(rendered, line)) {
+    if (!rendered_lines.next(line)) {
       throw UsageError("--template " + template_path_ + ": the renderer stopped early: " + read_rest(messages));
     }
     simdjson::dom::object answer;
@@ -211,7 +227,7 @@ void JinjaRenderer::finish(const Visit& visit) {
   };
   auto next_own = [&]() {
     std::string_view value;
-    if (!next_line(own_, line) || parser.parse(line).get(value) != simdjson::SUCCESS) {
+    if (!own_lines.next(line) || parser.parse(line).get(value) != simdjson::SUCCESS) {
       throw UsageError("--template: a temporary file was cut short; set TMPDIR to a directory with room");
     }
     return std::string(value);
