@@ -40,8 +40,6 @@ void print_rules() {
   }
 }
 
-bool color_on_stdout() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
-
 // lint --fix: the summary of what changed and what is left; exit 1 when a record could not be
 // read (it waits in the rejects file for a person) or errors are left that --fix does not fix.
 int run_fix(const LintArgs& args, const LintOptions& options, Progress& progress) {

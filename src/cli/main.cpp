@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   chatfmt::cli::add_detect_command(app, exit_code);
   chatfmt::cli::add_lint_command(app, exit_code);
   chatfmt::cli::add_tokens_command(app, exit_code);
+  chatfmt::cli::add_stats_command(app, exit_code);
+  chatfmt::cli::add_diff_command(app, exit_code);
   chatfmt::cli::add_formats_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace chatfmt::cli {
 
@@ -63,5 +64,7 @@ void Progress::clear() {
   std::fflush(stderr);
   shown_ = false;
 }
+
+bool color_on_stdout() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
 
 }  // namespace chatfmt::cli

@@ -29,6 +29,9 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+/// Colour for reports on standard output: a terminal, and NO_COLOR not set (no-color.org).
+bool color_on_stdout();
+
 /// "1:05", "12 s": a duration for people.
 std::string format_duration(double seconds);
 

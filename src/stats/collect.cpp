@@ -1,0 +1,189 @@
+#include "stats/collect.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <unordered_set>
+
+#include "chatfmt/errors.hpp"
+#include "core/progress.hpp"
+#include "core/record.hpp"
+#include "lint/engine.hpp"
+#include "stats/record_summary.hpp"
+
+namespace chatfmt::stats {
+namespace {
+
+using lint::Hash128;
+using lint::Hash128Hasher;
+
+// The values a Distribution is made from, kept until the split is done (one integer per record).
+struct Values {
+  std::vector<std::uint64_t> values;
+  void add(std::uint64_t value) { values.push_back(value); }
+};
+
+std::uint64_t nearest_rank(const std::vector<std::uint64_t>& sorted, double fraction) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size()) + 0.999999999);
+  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+Distribution distribution(std::vector<std::uint64_t> values) {
+  Distribution d;
+  if (values.empty()) return d;
+  std::sort(values.begin(), values.end());
+  d.count = values.size();
+  for (const auto v : values) {
+    d.total += v;
+    const std::size_t bucket = static_cast<std::size_t>(std::bit_width(v));
+    if (d.histogram.size() <= bucket) d.histogram.resize(bucket + 1);
+    ++d.histogram[bucket];
+  }
+  d.min = values.front();
+  d.max = values.back();
+  d.p50 = nearest_rank(values, 0.5);
+  d.p90 = nearest_rank(values, 0.9);
+  d.p99 = nearest_rank(values, 0.99);
+  return d;
+}
+
+// A split's figures as records come, then made into SplitStats.
+struct SplitTally {
+  SplitStats stats;
+  Values turns;
+  Values chars;
+  std::unordered_set<Hash128, Hash128Hasher> seen;
+  std::unordered_set<std::uint64_t> system_prompts;
+
+  void add(const RecordSummary& r) {
+    ++stats.records;
+    for (std::size_t role = 0; role < r.messages_by_role.size(); ++role) {
+      if (r.messages_by_role[role] > 0) {
+        stats.messages_by_role[std::string(role_name(static_cast<Role>(role)))] += r.messages_by_role[role];
+      }
+    }
+    // Turns: the messages after the system prompt (user, assistant and tool results).
+    turns.add(r.messages_by_role[static_cast<std::size_t>(Role::user)] +
+              r.messages_by_role[static_cast<std::size_t>(Role::assistant)] +
+              r.messages_by_role[static_cast<std::size_t>(Role::tool)]);
+    chars.add(r.chars);
+    for (std::size_t k = 0; k < encodings().size(); ++k) {
+      if ((r.encodings & encoding_bit(k)) != 0) ++stats.records_by_encoding[std::string(encodings()[k].name)];
+    }
+    for (const auto& tool : r.tools_called) ++stats.calls_by_tool[tool];
+    stats.tool_calls += r.tools_called.size();
+    stats.tool_results += r.tool_results;
+    if (!r.tools_called.empty()) ++stats.records_with_calls;
+    if (r.system_hash != 0) {
+      ++stats.records_with_system;
+      system_prompts.insert(r.system_hash);
+    }
+    if (!seen.insert(r.exact).second) ++stats.duplicates;
+  }
+
+  SplitStats finish() {
+    stats.turns = distribution(std::move(turns.values));
+    stats.chars = distribution(std::move(chars.values));
+    stats.distinct_system_prompts = system_prompts.size();
+    return std::move(stats);
+  }
+};
+
+bool held_out(const std::string& split) { return split == "valid" || split == "test"; }
+
+}  // namespace
+
+Collected collect(const std::string& path, const StatsOptions& options, bool keep_entries) {
+  Collected out;
+  out.stats.path = path;
+  const ReadSetup setup(options.read);
+  const InputListing listing = list_inputs(path, options.input);
+  std::uint64_t budget_used = 0;
+  std::uint64_t run_bytes = 0;
+  const std::uint64_t run_size = options.pipeline.on_progress ? detail::input_size(listing.files) : 0;
+  // Leakage: train's conversations and first prompts; then each held-out record's.
+  std::unordered_set<Hash128, Hash128Hasher> train_conversations;
+  std::unordered_set<Hash128, Hash128Hasher> train_prompts;
+  std::vector<std::pair<Hash128, Hash128>> held_out_records;
+  SplitTally total;
+  std::uint64_t unreadable = 0;
+  for (const auto& file : listing.files) {
+    SplitTally tally;
+    tally.stats.path = file.path;
+    tally.stats.split = lint::split_of(file.path);
+    const auto split_index = static_cast<std::uint32_t>(out.stats.splits.size());
+    FileCounters counters;
+    counters.input_path = file.path;
+    process_jsonl(
+        file.path,
+        [&](std::string_view line, const SourceRef& source, RecordOutcome& outcome) {
+          if (!outcome.extra) outcome.extra = std::make_shared<RecordSummary>();
+          auto& summary = static_cast<RecordSummary&>(*outcome.extra);
+          summary.clear_summary();
+          summary.exact = lint::exact_hash(line);
+          thread_local Conversation conversation;
+          try {
+            detail::read_parsed_record(detail::parse_record(line), source, setup, conversation);
+          } catch (const RecordError&) {
+            outcome.accepted = false;
+            return;
+          }
+          summarize(conversation, summary);
+          outcome.accepted = true;
+        },
+        [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {
+          if (!outcome.accepted || !outcome.extra) {
+            ++tally.stats.records;
+            ++tally.stats.unreadable;
+            ++total.stats.records;
+            return;
+          }
+          const auto& r = static_cast<const RecordSummary&>(*outcome.extra);
+          tally.add(r);
+          total.add(r);
+          for (const auto& tool : r.tools_called) out.tools.insert(tool);
+          for (std::size_t k = 0; k < encodings().size(); ++k) {
+            if ((r.encodings & encoding_bit(k)) != 0) out.encodings.insert(std::string(encodings()[k].name));
+          }
+          if (r.system_hash != 0) out.system_prompts.insert(r.system_hash);
+          if (tally.stats.split == "train") {
+            train_conversations.insert(r.loose);
+            if (!r.first_prompt.empty()) train_prompts.insert(r.first_prompt);
+          } else if (held_out(tally.stats.split)) {
+            held_out_records.emplace_back(r.loose, r.first_prompt);
+          }
+          if (keep_entries) {
+            Entry& e = out.entries.emplace_back();
+            e.split = split_index;
+            e.line = source.line;
+            e.identity = r.identity;
+            e.content = r.content;
+            e.system = r.system_hash;
+            e.first_user = r.first_user;
+            e.parts = r.parts;
+            e.text_with_calls = r.text_with_calls;
+            e.lead_text = r.lead_text;
+            e.answer_text = r.answer_text;
+            e.prompt = r.prompt;
+          }
+        },
+        detail::with_run_progress(options.pipeline, run_bytes, run_size), counters, budget_used);
+    run_bytes += detail::input_size(file.path);
+    unreadable += tally.stats.unreadable;
+    out.stats.splits.push_back(tally.finish());
+  }
+  for (const auto& [conversation, prompt] : held_out_records) {
+    if (train_conversations.count(conversation) != 0) ++out.stats.leaked_conversations;
+    if (!prompt.empty() && train_prompts.count(prompt) != 0) ++out.stats.leaked_prompts;
+  }
+  out.stats.total = total.finish();
+  out.stats.total.path = path;
+  out.stats.total.unreadable = unreadable;
+  // Duplicates count within a split: the dataset's figure is their sum, not a cross-split count.
+  out.stats.total.duplicates = 0;
+  for (const auto& split : out.stats.splits) out.stats.total.duplicates += split.duplicates;
+  return out;
+}
+
+}  // namespace chatfmt::stats
