@@ -13,6 +13,8 @@ where the workplace provides it) in the environment.
 """
 import collections
 import json
+
+import jsonschema
 import os
 import shutil
 import subprocess
@@ -24,6 +26,23 @@ ROOT = os.environ.get("CHATFMT_ROOT", os.path.dirname(os.path.dirname(os.path.di
 PHASE27 = os.path.join(ROOT, "data", "samples")
 PHASE28 = os.environ.get("CHATFMT_PHASE28", "")
 PARTS = ["system", "user", "assistant_text", "calls", "results", "tools", "encoding"]
+SCHEMAS = os.path.join(ROOT, "schemas")
+
+
+def validate(document, schema_name):
+    """Against schemas/SCHEMA_NAME; the diff schema's references into the stats schema are bundled
+    into one document first (Debian's jsonschema 4.10 does not resolve relative ids)."""
+    with open(os.path.join(SCHEMAS, "stats-report.schema.json"), encoding="utf-8") as f:
+        stats_text = f.read()
+    with open(os.path.join(SCHEMAS, schema_name), encoding="utf-8") as f:
+        schema = json.load(f)
+    if schema_name != "stats-report.schema.json":
+        stats_defs = json.loads(stats_text.replace('"#/$defs/', '"#/$defs/stats_'))["$defs"]
+        schema = json.loads(json.dumps(schema).replace('"stats-report.schema.json#/$defs/', '"#/$defs/stats_'))
+        schema["$defs"].update({"stats_" + name: value for name, value in stats_defs.items()})
+    schema.pop("$id")  # a name, not a location: 4.10 would join it to itself to resolve "#/..."
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(document)
 
 
 def run_json(*args):
@@ -161,6 +180,11 @@ class Phase27To28(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
+    def test_the_report_is_what_its_schema_says(self):
+        validate(self.report, "diff-report.schema.json")
+        with self.assertRaises(jsonschema.ValidationError):  # the schema holds the report to it
+            validate(dict(self.report, records=dict(self.report["records"], copied=1)), "diff-report.schema.json")
+
     def test_per_split_record_counts_of_both_versions(self):
         flows = {f["split"]: f for f in self.report["splits"]}
         for name, lines in self.old_lines.items():
@@ -227,6 +251,9 @@ class StatsOnPhase27(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_the_report_is_what_its_schema_says(self):
+        validate({"datasets": [self.report]}, "stats-report.schema.json")
 
     def test_each_split_is_what_python_counts(self):
         for split in self.report["splits"]:
