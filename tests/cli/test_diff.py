@@ -8,8 +8,8 @@ docs/cli.md: unchanged = the same conversation, encodings and tools in the same 
 same in another split; changed = the same system prompt and first user prompt, other content; the
 rest added or removed. Records are matched greedily in file order, the same split first.
 
-Run by CTest with CHATFMT, CHATFMT_ROOT and CHATFMT_PHASE28 (the next version, from ../shared
-where the workplace provides it) in the environment.
+Run by CTest with CHATFMT, CHATFMT_ROOT and CHATFMT_PHASE28 (the next version, bundled in
+tests/data/phase28_merged) in the environment.
 """
 import collections
 import json
@@ -167,7 +167,7 @@ def model_diff(olds, news):
     return counts, parts
 
 
-@unittest.skipUnless(PHASE28, "phase 28 is in ../shared only")
+@unittest.skipUnless(PHASE28, "CHATFMT_PHASE28 (tests/data/phase28_merged) not given")
 class Phase27To28(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -6,7 +6,7 @@ same records, the same first differing bytes, the same summary) on the real data
 can fail says so with advice that works.
 
 Run by CTest with CHATFMT (the binary), CHATFMT_ROOT (the repository) and optionally
-CHATFMT_PHASE28 (the next dataset version, where the workplace provides it) in the environment.
+CHATFMT_PHASE28 (the next dataset version, tests/data/phase28_merged) in the environment.
 """
 import json
 import os
@@ -59,7 +59,7 @@ class OfficialTemplateFiles(unittest.TestCase):
     def test_qwen3_coder_on_phase27(self):
         self.assert_same_drift(SAMPLES, "qwen3-coder", QWEN)
 
-    @unittest.skipUnless(PHASE28, "phase 28 is in ../shared only")
+    @unittest.skipUnless(PHASE28, "CHATFMT_PHASE28 (tests/data/phase28_merged) not given")
     def test_qwen3_coder_on_phase28(self):
         self.assert_same_drift(PHASE28, "qwen3-coder", QWEN)
 
