@@ -151,5 +151,8 @@ std::string diff_report_json(const DiffReport& report);
 /// For people: aligned tables and small bar charts; `color` for a terminal.
 std::string stats_report_text(const std::vector<DatasetStats>& datasets, bool color);
 std::string diff_report_text(const DiffReport& report, bool color);
+/// The same for a pull-request comment: Markdown tables, the example as a diff block.
+std::string stats_report_markdown(const std::vector<DatasetStats>& datasets);
+std::string diff_report_markdown(const DiffReport& report);
 
 }  // namespace chatfmt

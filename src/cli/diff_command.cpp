@@ -32,7 +32,9 @@ int run_diff(const DiffArgs& args) {
   options.stats.pipeline.on_progress = progress.callback();
   const DiffReport report = diff_datasets(args.old_path, args.new_path, options);
   progress.clear();
-  if (args.format == "json") {
+  if (args.format == "markdown") {
+    std::fputs(diff_report_markdown(report).c_str(), stdout);
+  } else if (args.format == "json") {
     std::printf("%s\n", diff_report_json(report).c_str());
   } else {
     std::fputs(diff_report_text(report, color_on_stdout()).c_str(), stdout);
@@ -54,8 +56,10 @@ void add_diff_command(CLI::App& app, int& exit_code) {
                   "what makes a record 'the same, changed': system+first-user (default), first-user, or content "
                   "(the same conversation, in another encoding or with other tools)")
       ->check(CLI::IsMember({"system+first-user", "first-user", "content"}));
-  cmd->add_option("--format", args->format, "text (default; for people) or json (schemas/diff-report.schema.json)")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", args->format,
+                  "text (default; for people), json (schemas/diff-report.schema.json) or "
+                  "markdown (for a pull-request comment)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_diff(*args); });
 }

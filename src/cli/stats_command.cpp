@@ -28,7 +28,9 @@ int run_stats(const StatsArgs& args) {
   std::vector<DatasetStats> datasets;
   for (const auto& path : args.paths) datasets.push_back(dataset_stats(path, options));
   progress.clear();
-  if (args.format == "json") {
+  if (args.format == "markdown") {
+    std::fputs(stats_report_markdown(datasets).c_str(), stdout);
+  } else if (args.format == "json") {
     std::printf("%s\n", stats_report_json(datasets).c_str());
   } else {
     std::fputs(stats_report_text(datasets, color_on_stdout()).c_str(), stdout);
@@ -46,8 +48,10 @@ void add_stats_command(CLI::App& app, int& exit_code) {
   add_read_options(*cmd, args->read);
   add_pipeline_options(*cmd, args->pipeline);
   add_input_options(*cmd, args->input);
-  cmd->add_option("--format", args->format, "text (default; for people) or json (schemas/stats-report.schema.json)")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", args->format,
+                  "text (default; for people), json (schemas/stats-report.schema.json) or "
+                  "markdown (for a pull-request comment)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_stats(*args); });
 }

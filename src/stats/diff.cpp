@@ -69,18 +69,12 @@ std::string_view part_label(RecordPart part) {
   return "";
 }
 
-// How the assistant's text changed: the text leading up to a call, the answers, or both.
-std::string assistant_text_change(const Entry& before, const Entry& after) {
-  auto how = [](std::uint64_t a, std::uint64_t b, const std::string& what) -> std::string {
-    if (a == b) return "";
-    if (b == 0) return "lost their " + what;
-    if (a == 0) return "gained " + what;
-    return "had their " + what + " rewritten";
-  };
-  const std::string lead = how(before.lead_text, after.lead_text, "assistant text before a tool call");
-  const std::string answer = how(before.answer_text, after.answer_text, "answer");
-  if (!lead.empty() && !answer.empty()) return lead + " and " + answer;
-  return lead.empty() ? answer : lead;
+// How one half of a part changed, in words ("" when it did not).
+std::string how(std::uint64_t before, std::uint64_t after, const std::string& what) {
+  if (before == after) return "";
+  if (after == 0) return "lost their " + what;
+  if (before == 0) return "gained " + what;
+  return "had their " + what + " rewritten";
 }
 
 // How a changed record changed, in words: "lost their assistant text before a tool call; calls
@@ -93,8 +87,11 @@ std::string change_kind(const Entry& before, const Entry& after) {
     const auto part = static_cast<RecordPart>(k);
     if (part == RecordPart::calls || part == RecordPart::results) calls_or_results = true;
     const std::string what(part_label(part));
-    if (part == RecordPart::assistant_text) {
-      phrases.push_back(assistant_text_change(before, after));
+    if (part == RecordPart::assistant_text) {  // the text leading up to a call, and the answers
+      for (auto phrase : {how(before.lead_text, after.lead_text, "assistant text before a tool call"),
+                          how(before.answer_text, after.answer_text, "answer")}) {
+        if (!phrase.empty()) phrases.push_back(phrase);
+      }
     } else if (part == RecordPart::encoding) {
       phrases.push_back("wrote their calls in another encoding");
     } else if (after.parts[k] == 0) {

@@ -1,4 +1,5 @@
-// stats and diff for people: aligned tables, small bar charts, colour on a terminal only.
+// stats and diff for people: aligned tables, small bar charts, colour on a terminal only; or the
+// same as Markdown, for a pull-request comment.
 #include <algorithm>
 #include <cstdio>
 
@@ -11,8 +12,12 @@ constexpr std::size_t kBarWidth = 24;
 
 struct Style {
   bool color = false;
-  std::string bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
+  bool markdown = false;
+  std::string bold(const std::string& s) const {
+    return markdown ? "**" + s + "**" : color ? "\033[1m" + s + "\033[0m" : s;
+  }
   std::string dim(const std::string& s) const { return color ? "\033[2m" + s + "\033[0m" : s; }
+  std::string heading(const std::string& s) const { return markdown ? "#### " + s + "\n" : bold(s) + "\n"; }
   std::string sign(std::int64_t delta, const std::string& s) const {
     if (!color || delta == 0) return s;
     return (delta > 0 ? "\033[32m" : "\033[31m") + s + "\033[0m";
@@ -32,11 +37,37 @@ std::string bar(std::uint64_t value, std::uint64_t most) {
   return out;
 }
 
-// Rows of cells, the first column left-aligned and the rest right-aligned.
+// Rows of cells, the first column left-aligned and the rest right-aligned; the first row is the
+// header of a Markdown table.
 class Table {
  public:
   void row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  std::string render(const std::string& indent = "  ") const {
+  std::string render(const Style& style, const std::string& indent = "  ") const {
+    if (style.markdown) return markdown();
+    return aligned(indent);
+  }
+
+ private:
+  std::string markdown() const {
+    std::string out;
+    for (std::size_t r = 0; r < rows_.size(); ++r) {
+      out += "|";
+      for (const auto& cell : rows_[r]) out += " " + escape(cell) + " |";
+      out += "\n";
+      if (r == 0) {
+        out += "|";
+        for (std::size_t k = 0; k < rows_[r].size(); ++k) out += k == 0 ? "---|" : "---:|";
+        out += "\n";
+      }
+    }
+    return out;
+  }
+  static std::string escape(const std::string& cell) {
+    std::string out;
+    for (const char c : cell) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+  }
+  std::string aligned(const std::string& indent) const {
     std::vector<std::size_t> widths;
     for (const auto& r : rows_) {
       for (std::size_t k = 0; k < r.size(); ++k) {
@@ -57,7 +88,6 @@ class Table {
     return out;
   }
 
- private:
   static std::size_t visible(const std::string& s) {  // code points outside escape sequences
     std::size_t n = 0;
     for (std::size_t k = 0; k < s.size(); ++k) {
@@ -130,8 +160,9 @@ std::string counts_chart(const std::string& title, const std::map<std::string, s
   std::vector<std::pair<std::string, std::uint64_t>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   Table table;
+  table.row({title, "records", ""});
   for (const auto& [name, n] : sorted) table.row({name, num(n), bar(n, most)});
-  return style.bold(title) + "\n" + table.render();
+  return table.render(style);
 }
 
 std::string dataset_text(const DatasetStats& d, const Style& style) {
@@ -155,9 +186,9 @@ std::string dataset_text(const DatasetStats& d, const Style& style) {
     cells.insert(cells.begin(), label);
     table.row(cells);
   }
-  out += table.render();
-  out += "\n" + counts_chart("records by encoding", d.total.records_by_encoding, style);
-  out += "\n" + counts_chart("calls by tool", d.total.calls_by_tool, style);
+  out += table.render(style);
+  out += "\n" + counts_chart("encoding", d.total.records_by_encoding, style);
+  out += "\n" + counts_chart("tool called", d.total.calls_by_tool, style);
   if (d.splits.size() > 1) {
     out += "\nleakage: " + num(d.leaked_conversations) + " valid/test records have their conversation in train, " +
            num(d.leaked_prompts) + " their first user prompt\n";
@@ -165,17 +196,32 @@ std::string dataset_text(const DatasetStats& d, const Style& style) {
   return out;
 }
 
+std::string stats_text(const std::vector<DatasetStats>& datasets, const Style& style);
+std::string diff_text(const DiffReport& r, const Style& style);
+
 }  // namespace
 
 std::string stats_report_text(const std::vector<DatasetStats>& datasets, bool color) {
-  const Style style{color};
+  return stats_text(datasets, Style{color, false});
+}
+
+std::string stats_report_markdown(const std::vector<DatasetStats>& datasets) {
+  return stats_text(datasets, Style{false, true});
+}
+
+std::string diff_report_text(const DiffReport& r, bool color) { return diff_text(r, Style{color, false}); }
+
+std::string diff_report_markdown(const DiffReport& r) { return diff_text(r, Style{false, true}); }
+
+namespace {
+
+std::string stats_text(const std::vector<DatasetStats>& datasets, const Style& style) {
   std::string out;
   for (std::size_t k = 0; k < datasets.size(); ++k) out += (k == 0 ? "" : "\n") + dataset_text(datasets[k], style);
   return out;
 }
 
-std::string diff_report_text(const DiffReport& r, bool color) {
-  const Style style{color};
+std::string diff_text(const DiffReport& r, const Style& style) {
   std::string out = style.bold(r.summary) + "\n\n";
 
   Table records;
@@ -185,7 +231,7 @@ std::string diff_report_text(const DiffReport& r, bool color) {
   }
   records.row({"total", num(r.old_stats.total.records), num(r.new_stats.total.records),
                change(r.old_stats.total.records, r.new_stats.total.records, style)});
-  out += records.render() + "\n";
+  out += records.render(style) + "\n";
 
   const std::uint64_t most = std::max({r.unchanged, r.moved, r.changed, r.added, r.removed});
   Table matched;
@@ -195,7 +241,7 @@ std::string diff_report_text(const DiffReport& r, bool color) {
   matched.row({"changed", num(r.changed), bar(r.changed, most)});
   matched.row({"added", num(r.added), bar(r.added, most)});
   matched.row({"removed", num(r.removed), bar(r.removed, most)});
-  out += matched.render() + "\n";
+  out += matched.render(style) + "\n";
 
   Table flows;
   flows.row({"per split", "unchanged", "moved in", "moved out", "changed", "added", "removed"});
@@ -203,7 +249,7 @@ std::string diff_report_text(const DiffReport& r, bool color) {
     flows.row(
         {f.split, num(f.unchanged), num(f.moved_in), num(f.moved_out), num(f.changed), num(f.added), num(f.removed)});
   }
-  out += flows.render() + "\n";
+  out += flows.render(style) + "\n";
 
   if (r.changed > 0) {
     std::uint64_t top = 0;
@@ -215,18 +261,31 @@ std::string diff_report_text(const DiffReport& r, bool color) {
       const std::uint64_t n = r.changed_parts.count(name) != 0 ? r.changed_parts.at(name) : 0;
       parts.row({name, num(n), bar(n, top)});
     }
-    out += parts.render() + "\n" + style.bold("how records changed") + "\n";
+    const std::string item = style.markdown ? "- " : "  ";
+    out += parts.render(style) + "\n" + style.heading("how records changed");
     for (std::size_t k = 0; k < r.change_kinds.size() && k < 8; ++k) {
-      out += "  " + num(r.change_kinds[k].second) + " " + r.change_kinds[k].first + "\n";
+      out += item + num(r.change_kinds[k].second) + " " + r.change_kinds[k].first + "\n";
     }
-    if (r.change_kinds.size() > 8) out += "  ... and " + num(r.change_kinds.size() - 8) + " other ways\n";
+    if (r.change_kinds.size() > 8) out += item + "... and " + num(r.change_kinds.size() - 8) + " other ways\n";
+    // Each line of the changed stretch, marked as a unified diff marks it.
+    auto lines = [](const std::string& text, const std::string& mark) {
+      if (text.empty()) return mark + " (none)\n";
+      std::string marked;
+      std::size_t at = 0;
+      while (at <= text.size()) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        marked += mark + " " + text.substr(at, end - at) + "\n";
+        at = end + 1;
+      }
+      return marked;
+    };
     for (const auto& e : r.examples) {
       if (e.part.empty()) continue;
       out += "\n" + style.bold("e.g. " + e.part) + " " +
              style.dim(e.before.path + ":" + num(e.before.line) + " -> " + e.after.path + ":" + num(e.after.line)) +
              "\n";
-      out += "  - " + (e.old_text.empty() ? style.dim("(none)") : e.old_text) + "\n";
-      out += "  + " + (e.new_text.empty() ? style.dim("(none)") : e.new_text) + "\n";
+      const std::string body = lines(e.old_text, "-") + lines(e.new_text, "+");
+      out += style.markdown ? "```diff\n" + body + "```\n" : body;
     }
     out += "\n";
   }
@@ -241,13 +300,16 @@ std::string diff_report_text(const DiffReport& r, bool color) {
   out += "system prompts: " + num(r.system_prompts_added) + " new, " + num(r.system_prompts_removed) + " gone\n";
   auto examples = [&](const char* title, const std::vector<RecordRef>& refs, std::uint64_t total) {
     if (refs.empty()) return;
-    out += "\n" + style.bold(std::string(title) + " (" + num(refs.size()) + " of " + num(total) + ")") + "\n";
-    for (const auto& ref : refs) out += "  " + ref.path + ":" + num(ref.line) + "  " + ref.prompt + "\n";
+    out += "\n" + style.heading(std::string(title) + " (" + num(refs.size()) + " of " + num(total) + ")");
+    for (const auto& ref : refs) {
+      out += style.markdown ? "- `" + ref.path + ":" + num(ref.line) + "` " + ref.prompt + "\n"
+                            : "  " + ref.path + ":" + num(ref.line) + "  " + ref.prompt + "\n";
+    }
   };
   examples("added, e.g.", r.added_examples, r.added);
   examples("removed, e.g.", r.removed_examples, r.removed);
 
-  out += "\n" + style.bold("figures, old -> new") + "\n";
+  out += "\n" + style.heading("figures, old -> new");
   Table figures;
   figures.row({"", "old", "new", "change"});
   const auto old_rows = figure_rows({&r.old_stats.total});
@@ -259,8 +321,10 @@ std::string diff_report_text(const DiffReport& r, bool color) {
                          b.find_first_not_of("0123456789") == std::string::npos;
     figures.row({old_rows[k].first, a, b, numeric ? change(std::stoull(a), std::stoull(b), style) : ""});
   }
-  out += figures.render();
+  out += figures.render(style);
   return out;
 }
+
+}  // namespace
 
 }  // namespace chatfmt
