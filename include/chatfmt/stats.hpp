@@ -154,5 +154,10 @@ std::string diff_report_text(const DiffReport& report, bool color);
 /// The same for a pull-request comment: Markdown tables, the example as a diff block.
 std::string stats_report_markdown(const std::vector<DatasetStats>& datasets);
 std::string diff_report_markdown(const DiffReport& report);
+/// One self-contained HTML page (no script, font or style from elsewhere; light and dark) with
+/// SVG charts: encodings and tools, length histograms, and for diff where each split's records
+/// went and which parts of the changed records differ.
+std::string stats_report_html(const std::vector<DatasetStats>& datasets);
+std::string diff_report_html(const DiffReport& report);
 
 }  // namespace chatfmt

@@ -4,6 +4,7 @@
 #include "chatfmt/stats.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/report_file.hpp"
 #include "cli/terminal.hpp"
 
 namespace chatfmt::cli {
@@ -15,6 +16,7 @@ struct DiffArgs {
   ReadArgs read;
   std::string key = "system+first-user";
   std::string format = "text";
+  std::string html;
   bool quiet = false;
   InputOptions input;
   PipelineOptions pipeline;
@@ -32,6 +34,9 @@ int run_diff(const DiffArgs& args) {
   options.stats.pipeline.on_progress = progress.callback();
   const DiffReport report = diff_datasets(args.old_path, args.new_path, options);
   progress.clear();
+  if (!args.html.empty()) {
+    write_report_file(args.html, diff_report_html(report), {args.old_path, args.new_path}, args.input, "--html file");
+  }
   if (args.format == "markdown") {
     std::fputs(diff_report_markdown(report).c_str(), stdout);
   } else if (args.format == "json") {
@@ -60,6 +65,8 @@ void add_diff_command(CLI::App& app, int& exit_code) {
                   "text (default; for people), json (schemas/diff-report.schema.json) or "
                   "markdown (for a pull-request comment)")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("--html", args->html,
+                  "also write the report as one self-contained HTML page with charts (opens offline)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_diff(*args); });
 }

@@ -4,6 +4,7 @@
 #include "chatfmt/stats.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/report_file.hpp"
 #include "cli/terminal.hpp"
 
 namespace chatfmt::cli {
@@ -13,6 +14,7 @@ struct StatsArgs {
   std::vector<std::string> paths;
   ReadArgs read;
   std::string format = "text";
+  std::string html;
   bool quiet = false;
   InputOptions input;
   PipelineOptions pipeline;
@@ -28,6 +30,9 @@ int run_stats(const StatsArgs& args) {
   std::vector<DatasetStats> datasets;
   for (const auto& path : args.paths) datasets.push_back(dataset_stats(path, options));
   progress.clear();
+  if (!args.html.empty()) {
+    write_report_file(args.html, stats_report_html(datasets), args.paths, args.input, "--html file");
+  }
   if (args.format == "markdown") {
     std::fputs(stats_report_markdown(datasets).c_str(), stdout);
   } else if (args.format == "json") {
@@ -52,6 +57,8 @@ void add_stats_command(CLI::App& app, int& exit_code) {
                   "text (default; for people), json (schemas/stats-report.schema.json) or "
                   "markdown (for a pull-request comment)")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("--html", args->html,
+                  "also write the report as one self-contained HTML page with charts (opens offline)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run_stats(*args); });
 }

@@ -54,6 +54,7 @@ PROGRAMS = {
     "c++": "g++",
     "clang": "clang",
     "clang++": "clang",
+    "chromium": "chromium",
     "pkg-config": "pkg-config",
     "shfmt": "shfmt",
     "time": "time",
