@@ -17,6 +17,8 @@ struct DiffArgs {
   std::string key = "system+first-user";
   std::string format = "text";
   std::string html;
+  std::string tokenizer;
+  std::string target = std::string(kDefaultTarget);
   bool quiet = false;
   InputOptions input;
   PipelineOptions pipeline;
@@ -30,6 +32,8 @@ int run_diff(const DiffArgs& args) {
   options.key = args.key == "first-user" ? DiffKey::first_user
                 : args.key == "content"  ? DiffKey::content
                                          : DiffKey::system_first_user;
+  options.stats.tokenizer_path = args.tokenizer;
+  options.stats.target = args.target;
   Progress progress(args.quiet);
   options.stats.pipeline.on_progress = progress.callback();
   const DiffReport report = diff_datasets(args.old_path, args.new_path, options);
@@ -65,6 +69,12 @@ void add_diff_command(CLI::App& app, int& exit_code) {
                   "text (default; for people), json (schemas/diff-report.schema.json) or "
                   "markdown (for a pull-request comment)")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("--tokenizer", args->tokenizer,
+                  "tokenizer.json, tekken.json or a SentencePiece .model: token lengths as the trainer sees the "
+                  "records (rendered by --to)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--to", args->target, "with --tokenizer: the text target the records are rendered by")
+      ->capture_default_str();
   cmd->add_option("--html", args->html,
                   "also write the report as one self-contained HTML page with charts (opens offline)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");

@@ -15,6 +15,8 @@ struct StatsArgs {
   ReadArgs read;
   std::string format = "text";
   std::string html;
+  std::string tokenizer;
+  std::string target = std::string(kDefaultTarget);
   bool quiet = false;
   InputOptions input;
   PipelineOptions pipeline;
@@ -25,6 +27,8 @@ int run_stats(const StatsArgs& args) {
   options.read = args.read.options();
   options.input = args.input;
   options.pipeline = args.pipeline;
+  options.tokenizer_path = args.tokenizer;
+  options.target = args.target;
   Progress progress(args.quiet);
   options.pipeline.on_progress = progress.callback();
   std::vector<DatasetStats> datasets;
@@ -57,6 +61,12 @@ void add_stats_command(CLI::App& app, int& exit_code) {
                   "text (default; for people), json (schemas/stats-report.schema.json) or "
                   "markdown (for a pull-request comment)")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("--tokenizer", args->tokenizer,
+                  "tokenizer.json, tekken.json or a SentencePiece .model: token lengths as the trainer sees the "
+                  "records (rendered by --to)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--to", args->target, "with --tokenizer: the text target the records are rendered by")
+      ->capture_default_str();
   cmd->add_option("--html", args->html,
                   "also write the report as one self-contained HTML page with charts (opens offline)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");

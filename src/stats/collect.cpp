@@ -5,8 +5,11 @@
 #include <unordered_set>
 
 #include "chatfmt/errors.hpp"
+#include "chatfmt/tokenizer.hpp"
+#include "core/normalize.hpp"
 #include "core/progress.hpp"
 #include "core/record.hpp"
+#include "format.hpp"
 #include "lint/engine.hpp"
 #include "stats/record_summary.hpp"
 
@@ -53,6 +56,7 @@ struct SplitTally {
   SplitStats stats;
   Values turns;
   Values chars;
+  Values tokens;
   std::unordered_set<Hash128, Hash128Hasher> seen;
   std::unordered_set<std::uint64_t> system_prompts;
 
@@ -68,6 +72,7 @@ struct SplitTally {
               r.messages_by_role[static_cast<std::size_t>(Role::assistant)] +
               r.messages_by_role[static_cast<std::size_t>(Role::tool)]);
     chars.add(r.chars);
+    if (r.tokens) tokens.add(*r.tokens);
     for (std::size_t k = 0; k < encodings().size(); ++k) {
       if ((r.encodings & encoding_bit(k)) != 0) ++stats.records_by_encoding[std::string(encodings()[k].name)];
     }
@@ -85,6 +90,7 @@ struct SplitTally {
   SplitStats finish() {
     stats.turns = distribution(std::move(turns.values));
     stats.chars = distribution(std::move(chars.values));
+    stats.tokens = distribution(std::move(tokens.values));
     stats.distinct_system_prompts = system_prompts.size();
     return std::move(stats);
   }
@@ -92,12 +98,58 @@ struct SplitTally {
 
 bool held_out(const std::string& split) { return split == "valid" || split == "test"; }
 
+// --tokenizer: a record's tokens as the trainer sees them, the record rendered by --to.
+class TokenCounter {
+ public:
+  explicit TokenCounter(const StatsOptions& options) {
+    if (options.tokenizer_path.empty()) return;
+    target_ = find_target_row(options.target);
+    if (target_ == nullptr || !target_->info.writes_text) {
+      throw UsageError("--to " + options.target +
+                       ": --tokenizer counts the text a trainer reads; pick a target "
+                       "that writes text (the one you train with)");
+    }
+    try {
+      tokenizer_ = load_tokenizer(options.tokenizer_path);
+    } catch (const TokenizerError& error) {
+      throw UsageError(std::string("--tokenizer: ") + error.what());
+    }
+    convert_.read = options.read;
+    convert_.target = options.target;
+    writer_ = target_->make(convert_.writer);
+  }
+  bool enabled() const { return tokenizer_ != nullptr; }
+  /// The token count of `conversation` (normalized here) as the target renders it; nullopt when
+  /// the target refuses it.
+  std::optional<std::uint64_t> count(Conversation& conversation, const ReadSetup& setup) const {
+    thread_local std::string text;
+    thread_local std::vector<TokenId> ids;
+    text.clear();
+    ids.clear();
+    try {
+      detail::normalize(conversation, convert_, setup.shared_default_tools());
+      writer_->render_text(conversation, text);
+    } catch (const RecordError&) {
+      return std::nullopt;
+    }
+    tokenizer_->encode(text, ids);
+    return ids.size();
+  }
+
+ private:
+  const TargetRow* target_ = nullptr;
+  ConvertOptions convert_;
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+};
+
 }  // namespace
 
 Collected collect(const std::string& path, const StatsOptions& options, bool keep_entries) {
   Collected out;
   out.stats.path = path;
   const ReadSetup setup(options.read);
+  const TokenCounter tokens(options);
   const InputListing listing = list_inputs(path, options.input);
   std::uint64_t budget_used = 0;
   std::uint64_t run_bytes = 0;
@@ -130,6 +182,7 @@ Collected collect(const std::string& path, const StatsOptions& options, bool kee
             return;
           }
           summarize(conversation, summary);
+          if (tokens.enabled()) summary.tokens = tokens.count(conversation, setup);
           outcome.accepted = true;
         },
         [&](const SourceRef& source, std::string_view, RecordOutcome& outcome) {

@@ -48,6 +48,7 @@ void RecordSummary::clear_summary() {
   clear();
   messages_by_role = {};
   chars = 0;
+  tokens.reset();
   tool_results = 0;
   system_hash = 0;
   content = 0;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace chatfmt::stats {
 struct RecordSummary : lint::RecordFacts {
   std::array<std::uint32_t, 4> messages_by_role{};  ///< by Role
   std::uint64_t chars = 0;
+  std::optional<std::uint64_t> tokens;  ///< with --tokenizer, when the target renders the record
   std::uint32_t tool_results = 0;
   std::uint64_t system_hash = 0;                    ///< 0: no system prompt
   std::uint64_t content = 0;                        ///< content_hash: the conversation, whatever its encoding

@@ -278,6 +278,18 @@ class StatsOnPhase27(unittest.TestCase):
                 self.assertEqual((split["turns"]["min"], split["turns"]["max"]), (turns[0], turns[-1]))
                 self.assertEqual(split["turns"]["p50"], turns[(len(turns) + 1) // 2 - 1])
 
+    def test_token_lengths_are_what_chatfmt_tokens_counts(self):
+        v7 = os.path.join(ROOT, "tests", "reference", "mistral-common", "tokenizers",
+                          "mistral_instruct_tokenizer_241114.model.v7")
+        report = run_json("stats", PHASE27, "--tokenizer", v7, "--to", "mistral-v7")["datasets"][0]["total"]
+        counted = subprocess.run([CHATFMT, "tokens", PHASE27, "--tokenizer", v7, "--to", "mistral-v7", "--json"],
+                                 capture_output=True, text=True)
+        counts = json.loads(counted.stdout)["counts"]
+        self.assertEqual((report["tokens"]["count"], report["tokens"]["total"], report["tokens"]["min"],
+                          report["tokens"]["p50"], report["tokens"]["max"]),
+                         (counts["records"], counts["tokens"], counts["min"], counts["median"], counts["max"]))
+        self.assertIsNone(self.report["total"]["tokens"])  # no --tokenizer, no token figures
+
     def test_leakage_is_the_held_out_conversations_also_in_train(self):
         def loose(record):
             return tuple((m["role"], " ".join((m.get("content") or "").split()),
