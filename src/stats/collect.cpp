@@ -218,7 +218,6 @@ Collected collect(const std::string& path, const StatsOptions& options, bool kee
             e.text_with_calls = r.text_with_calls;
             e.lead_text = r.lead_text;
             e.answer_text = r.answer_text;
-            e.prompt = r.prompt;
           }
         },
         detail::with_run_progress(options.pipeline, run_bytes, run_size), counters, budget_used);

@@ -12,7 +12,7 @@
 
 namespace chatfmt::stats {
 
-/// What diff keeps of a record: where it is, its hashes, its prompt's start.
+/// What diff keeps of a record: where it is and its hashes (about 100 bytes).
 struct Entry {
   std::uint32_t split = 0;  ///< into DatasetStats::splits
   std::uint64_t line = 0;
@@ -24,7 +24,6 @@ struct Entry {
   bool text_with_calls = false;
   std::uint64_t lead_text = 0;  ///< RecordSummary's
   std::uint64_t answer_text = 0;
-  std::string prompt;
 };
 
 struct Collected {

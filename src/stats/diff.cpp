@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <unordered_map>
+#include <map>
+#include <optional>
 
 #include <xxhash.h>
 
@@ -110,13 +111,41 @@ std::string change_kind(const Entry& before, const Entry& after) {
   return sentence;
 }
 
-// The record at `line` of `path` (1-based), read again for an example.
-Conversation read_again(const std::string& path, std::uint64_t line, const ReadSetup& setup) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text;
-  for (std::uint64_t n = 0; n < line && std::getline(in, text); ++n) {
+// The records reports show (examples), read again from their files at the end: one pass per
+// file for all of them, so matching keeps no text of any record.
+class RecordTexts {
+ public:
+  void want(const std::string& path, std::uint64_t line) { wanted_[path][line]; }
+  void load() {
+    for (auto& [path, lines] : wanted_) {
+      std::ifstream in(path, std::ios::binary);
+      std::string text;
+      std::uint64_t n = 0;
+      for (auto& [line, found] : lines) {
+        while (n < line && std::getline(in, text)) ++n;
+        if (n == line) found = text;
+      }
+    }
   }
-  return detail::read_record(text, SourceRef{path, line}, setup);
+  /// The record read again; nullopt when the file changed since and it cannot be read.
+  std::optional<Conversation> record(const std::string& path, std::uint64_t line, const ReadSetup& setup) const {
+    try {
+      return detail::read_record(wanted_.at(path).at(line), SourceRef{path, line}, setup);
+    } catch (const RecordError&) {
+      return std::nullopt;
+    }
+  }
+
+ private:
+  std::map<std::string, std::map<std::uint64_t, std::string>> wanted_;
+};
+
+std::string first_prompt(const std::optional<Conversation>& conversation) {
+  if (!conversation) return "";
+  for (const auto& message : conversation->messages) {
+    if (message.role == Role::user) return text::excerpt(message.content, 80);
+  }
+  return "";
 }
 
 // The changed stretch of two texts with a little context: their common start and end cut off.
@@ -140,9 +169,7 @@ void changed_stretch(std::string& old_text, std::string& new_text) {
   cut(new_text);
 }
 
-RecordRef ref(const stats::Collected& data, const Entry& e) {
-  return {data.stats.splits[e.split].path, e.line, e.prompt};
-}
+RecordRef ref(const stats::Collected& data, const Entry& e) { return {data.stats.splits[e.split].path, e.line, ""}; }
 
 std::string summary_sentence(const DiffReport& r, const std::string& old_name, const std::string& new_name) {
   const std::uint64_t old_total = r.old_stats.total.records;
@@ -212,16 +239,19 @@ DiffReport diff_datasets(const std::string& old_path, const std::string& new_pat
   std::vector<std::int64_t> new_match(news.size(), -1);  // the old record each new one matched
   // Unmatched old records by a hash, in file order; `prefer_same_split` first.
   auto match = [&](auto hash_of, auto on_match) {
-    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_hash;
+    // (hash, index) pairs sorted: 16 bytes an old record, where a map would hold a node and a list.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> by_hash;
     for (std::uint32_t k = 0; k < olds.size(); ++k) {
-      if (!old_matched[k] && hash_of(olds[k]) != 0) by_hash[hash_of(olds[k])].push_back(k);
+      if (!old_matched[k] && hash_of(olds[k]) != 0) by_hash.emplace_back(hash_of(olds[k]), k);
     }
+    std::sort(by_hash.begin(), by_hash.end());
     for (const bool same_split : {true, false}) {
       for (std::uint32_t n = 0; n < news.size(); ++n) {
         if (new_match[n] >= 0 || hash_of(news[n]) == 0) continue;
-        const auto at = by_hash.find(hash_of(news[n]));
-        if (at == by_hash.end()) continue;
-        for (const std::uint32_t o : at->second) {
+        const std::uint64_t hash = hash_of(news[n]);
+        auto at = std::lower_bound(by_hash.begin(), by_hash.end(), std::make_pair(hash, std::uint32_t{0}));
+        for (; at != by_hash.end() && at->first == hash; ++at) {
+          const std::uint32_t o = at->second;
           if (old_matched[o] || (same_split && old_labels[olds[o].split] != new_labels[news[n].split])) continue;
           old_matched[o] = true;
           new_match[n] = o;
@@ -277,29 +307,42 @@ DiffReport diff_datasets(const std::string& old_path, const std::string& new_pat
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
   const ReadSetup setup(options.stats.read);
+  RecordTexts texts;
+  for (const auto* refs : {&report.added_examples, &report.removed_examples}) {
+    for (const auto& r : *refs) texts.want(r.path, r.line);
+  }
   for (std::size_t k = 0; k < ranked.size(); ++k) {
     report.change_kinds.emplace_back(ranked[k].first, ranked[k].second.first);
     if (k >= 3) continue;
+    ChangeExample& example = report.examples.emplace_back();
+    example.before = ref(old_data, olds[ranked[k].second.second.first]);
+    example.after = ref(new_data, news[ranked[k].second.second.second]);
+    texts.want(example.before.path, example.before.line);
+    texts.want(example.after.path, example.after.line);
+  }
+  texts.load();
+  for (auto* refs : {&report.added_examples, &report.removed_examples}) {
+    for (auto& r : *refs) r.prompt = first_prompt(texts.record(r.path, r.line, setup));
+  }
+  for (std::size_t k = 0; k < report.examples.size(); ++k) {
+    ChangeExample& example = report.examples[k];
     const Entry& o = olds[ranked[k].second.second.first];
     const Entry& n = news[ranked[k].second.second.second];
-    ChangeExample example;
-    example.before = ref(old_data, o);
-    example.after = ref(new_data, n);
+    const auto before = texts.record(example.before.path, example.before.line, setup);
+    const auto after = texts.record(example.after.path, example.after.line, setup);
+    example.before.prompt = first_prompt(before);
+    example.after.prompt = first_prompt(after);
     for (std::size_t p = 0; p < kRecordParts; ++p) {
       if (o.parts[p] == n.parts[p]) continue;
       const auto part = static_cast<RecordPart>(p);
       example.part = std::string(record_part_name(part));
-      try {
-        example.old_text = stats::part_text(read_again(example.before.path, o.line, setup), part);
-        example.new_text = stats::part_text(read_again(example.after.path, n.line, setup), part);
+      if (before && after) {  // else the file changed since: no example rather than a wrong one
+        example.old_text = stats::part_text(*before, part);
+        example.new_text = stats::part_text(*after, part);
         changed_stretch(example.old_text, example.new_text);
-      } catch (const RecordError&) {  // the file changed since: no example rather than a wrong one
-        example.old_text.clear();
-        example.new_text.clear();
       }
       break;
     }
-    report.examples.push_back(std::move(example));
   }
 
   report.tools_added = difference(new_data.tools, old_data.tools);

@@ -8,8 +8,6 @@
 namespace chatfmt::stats {
 namespace {
 
-constexpr std::size_t kPromptExcerpt = 80;
-
 // XXH3 over length-prefixed fields, so no two lists of fields hash alike.
 class FieldHash {
  public:
@@ -58,7 +56,6 @@ void RecordSummary::clear_summary() {
   text_with_calls = false;
   lead_text = 0;
   answer_text = 0;
-  prompt.clear();
 }
 
 void summarize(const Conversation& conversation, RecordSummary& summary) {
@@ -80,7 +77,6 @@ void summarize(const Conversation& conversation, RecordSummary& summary) {
           FieldHash first;
           first.add(message.content);
           summary.first_user = first.value();
-          summary.prompt = text::excerpt(message.content, kPromptExcerpt);
         }
         parts[part_index(RecordPart::user)].add(message.content);
         break;

@@ -30,7 +30,6 @@ struct RecordSummary : lint::RecordFacts {
   /// (what leads up to a call) and of the others (answers). 0 when empty.
   std::uint64_t lead_text = 0;
   std::uint64_t answer_text = 0;
-  std::string prompt;  ///< the first user prompt's start (RecordRef::prompt)
 
   void clear_summary();
 };
