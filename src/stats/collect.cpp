@@ -1,6 +1,7 @@
 #include "stats/collect.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <unordered_set>
 
@@ -51,9 +52,12 @@ Distribution distribution(std::vector<std::uint64_t> values) {
   return d;
 }
 
-// A split's figures as records come, then made into SplitStats.
+// A split's figures as records come, then made into SplitStats. Counted in arrays by role and
+// encoding (the serial stage adds a record; names are made once, at the end).
 struct SplitTally {
   SplitStats stats;
+  std::array<std::uint64_t, 4> roles{};
+  std::vector<std::uint64_t> encoding_records = std::vector<std::uint64_t>(encodings().size());
   Values turns;
   Values chars;
   Values tokens;
@@ -62,19 +66,15 @@ struct SplitTally {
 
   void add(const RecordSummary& r) {
     ++stats.records;
-    for (std::size_t role = 0; role < r.messages_by_role.size(); ++role) {
-      if (r.messages_by_role[role] > 0) {
-        stats.messages_by_role[std::string(role_name(static_cast<Role>(role)))] += r.messages_by_role[role];
-      }
-    }
+    for (std::size_t role = 0; role < roles.size(); ++role) roles[role] += r.messages_by_role[role];
     // Turns: the messages after the system prompt (user, assistant and tool results).
     turns.add(r.messages_by_role[static_cast<std::size_t>(Role::user)] +
               r.messages_by_role[static_cast<std::size_t>(Role::assistant)] +
               r.messages_by_role[static_cast<std::size_t>(Role::tool)]);
     chars.add(r.chars);
     if (r.tokens) tokens.add(*r.tokens);
-    for (std::size_t k = 0; k < encodings().size(); ++k) {
-      if ((r.encodings & encoding_bit(k)) != 0) ++stats.records_by_encoding[std::string(encodings()[k].name)];
+    for (EncodingSet set = r.encodings; set != 0; set &= set - 1) {
+      ++encoding_records[static_cast<std::size_t>(std::countr_zero(set))];
     }
     for (const auto& tool : r.tools_called) ++stats.calls_by_tool[tool];
     stats.tool_calls += r.tools_called.size();
@@ -87,7 +87,31 @@ struct SplitTally {
     if (!seen.insert(r.exact).second) ++stats.duplicates;
   }
 
+  /// Adds a finished split's figures (before its finish()) to this total.
+  void merge(const SplitTally& split) {
+    stats.records += split.stats.records;
+    stats.unreadable += split.stats.unreadable;
+    for (std::size_t k = 0; k < roles.size(); ++k) roles[k] += split.roles[k];
+    for (std::size_t k = 0; k < encoding_records.size(); ++k) encoding_records[k] += split.encoding_records[k];
+    for (const auto& [tool, n] : split.stats.calls_by_tool) stats.calls_by_tool[tool] += n;
+    stats.tool_calls += split.stats.tool_calls;
+    stats.tool_results += split.stats.tool_results;
+    stats.records_with_calls += split.stats.records_with_calls;
+    stats.records_with_system += split.stats.records_with_system;
+    stats.duplicates += split.stats.duplicates;  // within a split each: their sum, not a cross-split count
+    turns.values.insert(turns.values.end(), split.turns.values.begin(), split.turns.values.end());
+    chars.values.insert(chars.values.end(), split.chars.values.begin(), split.chars.values.end());
+    tokens.values.insert(tokens.values.end(), split.tokens.values.begin(), split.tokens.values.end());
+    system_prompts.insert(split.system_prompts.begin(), split.system_prompts.end());
+  }
+
   SplitStats finish() {
+    for (std::size_t role = 0; role < roles.size(); ++role) {
+      if (roles[role] > 0) stats.messages_by_role[std::string(role_name(static_cast<Role>(role)))] = roles[role];
+    }
+    for (std::size_t k = 0; k < encoding_records.size(); ++k) {
+      if (encoding_records[k] > 0) stats.records_by_encoding[std::string(encodings()[k].name)] = encoding_records[k];
+    }
     stats.turns = distribution(std::move(turns.values));
     stats.chars = distribution(std::move(chars.values));
     stats.tokens = distribution(std::move(tokens.values));
@@ -159,7 +183,6 @@ Collected collect(const std::string& path, const StatsOptions& options, bool kee
   std::unordered_set<Hash128, Hash128Hasher> train_prompts;
   std::vector<std::pair<Hash128, Hash128>> held_out_records;
   SplitTally total;
-  std::uint64_t unreadable = 0;
   for (const auto& file : listing.files) {
     SplitTally tally;
     tally.stats.path = file.path;
@@ -189,17 +212,10 @@ Collected collect(const std::string& path, const StatsOptions& options, bool kee
           if (!outcome.accepted || !outcome.extra) {
             ++tally.stats.records;
             ++tally.stats.unreadable;
-            ++total.stats.records;
             return;
           }
           const auto& r = static_cast<const RecordSummary&>(*outcome.extra);
           tally.add(r);
-          total.add(r);
-          for (const auto& tool : r.tools_called) out.tools.insert(tool);
-          for (std::size_t k = 0; k < encodings().size(); ++k) {
-            if ((r.encodings & encoding_bit(k)) != 0) out.encodings.insert(std::string(encodings()[k].name));
-          }
-          if (r.system_hash != 0) out.system_prompts.insert(r.system_hash);
           if (tally.stats.split == "train") {
             train_conversations.insert(r.loose);
             if (!r.first_prompt.empty()) train_prompts.insert(r.first_prompt);
@@ -222,19 +238,18 @@ Collected collect(const std::string& path, const StatsOptions& options, bool kee
         },
         detail::with_run_progress(options.pipeline, run_bytes, run_size), counters, budget_used);
     run_bytes += detail::input_size(file.path);
-    unreadable += tally.stats.unreadable;
+    total.merge(tally);
     out.stats.splits.push_back(tally.finish());
   }
   for (const auto& [conversation, prompt] : held_out_records) {
     if (train_conversations.count(conversation) != 0) ++out.stats.leaked_conversations;
     if (!prompt.empty() && train_prompts.count(prompt) != 0) ++out.stats.leaked_prompts;
   }
+  out.system_prompts.insert(total.system_prompts.begin(), total.system_prompts.end());
   out.stats.total = total.finish();
   out.stats.total.path = path;
-  out.stats.total.unreadable = unreadable;
-  // Duplicates count within a split: the dataset's figure is their sum, not a cross-split count.
-  out.stats.total.duplicates = 0;
-  for (const auto& split : out.stats.splits) out.stats.total.duplicates += split.duplicates;
+  for (const auto& [tool, n] : out.stats.total.calls_by_tool) out.tools.insert(tool);
+  for (const auto& [name, n] : out.stats.total.records_by_encoding) out.encodings.insert(name);
   return out;
 }
 
