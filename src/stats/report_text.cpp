@@ -41,6 +41,8 @@ std::string bar(std::uint64_t value, std::uint64_t most) {
 // header of a Markdown table.
 class Table {
  public:
+  /// `bars_last`: the last column holds bar charts, which grow from the left.
+  explicit Table(bool bars_last = false) : bars_last_(bars_last) {}
   void row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
   std::string render(const Style& style, const std::string& indent = "  ") const {
     if (style.markdown) return markdown();
@@ -80,7 +82,8 @@ class Table {
       out += indent;
       for (std::size_t k = 0; k < r.size(); ++k) {
         const std::string pad(widths[k] - visible(r[k]), ' ');
-        out += k == 0 ? r[k] + pad : "  " + pad + r[k];
+        const bool left = k == 0 || (bars_last_ && k + 1 == r.size());
+        out += left ? (k == 0 ? "" : "  ") + r[k] + pad : "  " + pad + r[k];
       }
       while (!out.empty() && out.back() == ' ') out.pop_back();
       out += "\n";
@@ -99,6 +102,7 @@ class Table {
     }
     return n;
   }
+  bool bars_last_ = false;
   std::vector<std::vector<std::string>> rows_;
 };
 
@@ -159,7 +163,7 @@ std::string counts_chart(const std::string& title, const std::map<std::string, s
   for (const auto& [name, n] : counts) most = std::max(most, n);
   std::vector<std::pair<std::string, std::uint64_t>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  Table table;
+  Table table(true);
   table.row({title, "records", ""});
   for (const auto& [name, n] : sorted) table.row({name, num(n), bar(n, most)});
   return table.render(style);
@@ -234,7 +238,7 @@ std::string diff_text(const DiffReport& r, const Style& style) {
   out += records.render(style) + "\n";
 
   const std::uint64_t most = std::max({r.unchanged, r.moved, r.changed, r.added, r.removed});
-  Table matched;
+  Table matched(true);
   matched.row({"matched (old -> new)", "records", ""});
   matched.row({"unchanged", num(r.unchanged), bar(r.unchanged, most)});
   matched.row({"moved to another split", num(r.moved), bar(r.moved, most)});
@@ -254,7 +258,7 @@ std::string diff_text(const DiffReport& r, const Style& style) {
   if (r.changed > 0) {
     std::uint64_t top = 0;
     for (const auto& [part, n] : r.changed_parts) top = std::max(top, n);
-    Table parts;
+    Table parts(true);
     parts.row({"changed records, by part", "records", ""});
     for (std::size_t k = 0; k < kRecordParts; ++k) {
       const std::string name(record_part_name(static_cast<RecordPart>(k)));
