@@ -16,6 +16,7 @@ import json
 
 import jsonschema
 import os
+import pty
 import shutil
 import subprocess
 import tempfile
@@ -232,6 +233,30 @@ class Phase27To28(unittest.TestCase):
         new_enc = set().union(*(r.parts["encoding"] for r in self.news))
         self.assertEqual(self.report["encodings"], {"added": sorted(new_enc - old_enc),
                                                     "removed": sorted(old_enc - new_enc)})
+
+    def test_colour_on_a_terminal_only_and_never_with_no_color(self):
+        piped = subprocess.run([CHATFMT, "diff", PHASE27, PHASE28, "-q"], capture_output=True, text=True).stdout
+        self.assertNotIn("\033[", piped)
+
+        def on_terminal(env):
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execve(CHATFMT, [CHATFMT, "diff", PHASE27, PHASE28, "-q"], env)
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            os.waitpid(pid, 0)
+            return b"".join(chunks).decode()
+
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        self.assertIn("\033[1mphase28_merged mostly changed", on_terminal(env))
+        self.assertNotIn("\033[", on_terminal(dict(env, NO_COLOR="1")))
 
     def test_the_same_report_for_any_thread_count(self):
         one = subprocess.run([CHATFMT, "diff", PHASE27, PHASE28, "--format", "json", "--threads", "1"],
