@@ -313,19 +313,49 @@ std::string diff_text(const DiffReport& r, const Style& style) {
   examples("added, e.g.", r.added_examples, r.added);
   examples("removed, e.g.", r.removed_examples, r.removed);
 
-  out += "\n" + style.heading("figures, old -> new");
-  Table figures;
-  figures.row({"", "old", "new", "change"});
-  const auto old_rows = figure_rows({&r.old_stats.total});
-  const auto new_rows = figure_rows({&r.new_stats.total});
-  for (std::size_t k = 0; k < old_rows.size() && k < new_rows.size(); ++k) {
-    const std::string& a = old_rows[k].second[0];
-    const std::string& b = new_rows[k].second[0];
-    const bool numeric = !a.empty() && a.find_first_not_of("0123456789") == std::string::npos &&
-                         b.find_first_not_of("0123456789") == std::string::npos;
-    figures.row({old_rows[k].first, a, b, numeric ? change(std::stoull(a), std::stoull(b), style) : ""});
+  // Every figure of stats side by side: the dataset's, then each split's both versions have.
+  auto side_by_side = [&](const std::string& title, const SplitStats& a, const SplitStats& b) {
+    out += "\n" + style.heading(title);
+    Table figures;
+    figures.row({"", "old", "new", "change"});
+    const auto old_rows = figure_rows({&a});
+    const auto new_rows = figure_rows({&b});
+    for (std::size_t k = 0; k < old_rows.size() && k < new_rows.size(); ++k) {
+      const std::string& x = old_rows[k].second[0];
+      const std::string& y = new_rows[k].second[0];
+      const bool numeric = !x.empty() && x.find_first_not_of("0123456789") == std::string::npos &&
+                           y.find_first_not_of("0123456789") == std::string::npos;
+      figures.row({old_rows[k].first, x, y, numeric ? change(std::stoull(x), std::stoull(y), style) : ""});
+    }
+    auto counts = [&](const char* what, const std::map<std::string, std::uint64_t>& before,
+                      const std::map<std::string, std::uint64_t>& after) {
+      std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> both;
+      for (const auto& [name, n] : before) both[name].first = n;
+      for (const auto& [name, n] : after) both[name].second = n;
+      for (const auto& [name, n] : both) {
+        figures.row({std::string(what) + name, num(n.first), num(n.second), change(n.first, n.second, style)});
+      }
+    };
+    counts("records by encoding: ", a.records_by_encoding, b.records_by_encoding);
+    counts("calls to ", a.calls_by_tool, b.calls_by_tool);
+    out += figures.render(style);
+  };
+  side_by_side("figures, old -> new", r.old_stats.total, r.new_stats.total);
+  Table leakage;
+  leakage.row({"leakage", "old", "new", "change"});
+  leakage.row({"valid/test conversations also in train", num(r.old_stats.leaked_conversations),
+               num(r.new_stats.leaked_conversations),
+               change(r.old_stats.leaked_conversations, r.new_stats.leaked_conversations, style)});
+  leakage.row({"valid/test first prompts also in train", num(r.old_stats.leaked_prompts),
+               num(r.new_stats.leaked_prompts), change(r.old_stats.leaked_prompts, r.new_stats.leaked_prompts, style)});
+  out += leakage.render(style);
+  for (const auto& old_split : r.old_stats.splits) {
+    for (const auto& new_split : r.new_stats.splits) {
+      if (!old_split.split.empty() && old_split.split == new_split.split) {
+        side_by_side(old_split.split + ", old -> new", old_split, new_split);
+      }
+    }
   }
-  out += figures.render(style);
   return out;
 }
 
