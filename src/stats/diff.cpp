@@ -237,7 +237,8 @@ DiffReport diff_datasets(const std::string& old_path, const std::string& new_pat
 
   std::vector<bool> old_matched(olds.size(), false);
   std::vector<std::int64_t> new_match(news.size(), -1);  // the old record each new one matched
-  // Unmatched old records by a hash, in file order; `prefer_same_split` first.
+  // Each new record (in file order) to the first unmatched old record with its hash: one of the
+  // same split first, then any.
   auto match = [&](auto hash_of, auto on_match) {
     // (hash, index) pairs sorted: 16 bytes an old record, where a map would hold a node and a list.
     std::vector<std::pair<std::uint64_t, std::uint32_t>> by_hash;

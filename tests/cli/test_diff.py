@@ -130,7 +130,7 @@ def load(dataset, tmp):
     return records, lines, rejects
 
 
-def model_diff(olds, news):
+def model_diff(olds, news, key=lambda r: r.key):
     matched_old, matched_new = set(), {}
     counts = collections.Counter()
     parts = collections.Counter()
@@ -162,7 +162,7 @@ def model_diff(olds, news):
                 parts[part] += 1
 
     match(lambda r: r.identity, same_record)
-    match(lambda r: r.key, changed)
+    match(key, changed)
     counts["added"] = sum(1 for n in range(len(news)) if n not in matched_new)
     counts["removed"] = sum(1 for k in range(len(olds)) if k not in matched_old)
     return counts, parts
@@ -200,6 +200,21 @@ class Phase27To28(unittest.TestCase):
                                                   ("unchanged", "moved", "changed", "added", "removed")})
         self.assertEqual(self.report["changed_parts"], {p: parts[p] for p in PARTS})
         self.assertGreater(counts["changed"], 300)  # the comparison has teeth
+
+    def test_the_other_keys_match_as_the_model_does(self):
+        keys = {
+            "first-user": lambda r: r.first_user,
+            # The same conversation, in another encoding or with another tool list.
+            "content": lambda r: r.conversation,
+        }
+        for name, key in keys.items():
+            with self.subTest(key=name):
+                report = run_json("diff", PHASE27, PHASE28, "--key", name)
+                counts, parts = model_diff(self.olds, self.news, key)
+                self.assertEqual(report["key"], name)
+                self.assertEqual(report["records"], {k: counts[k] for k in
+                                                     ("unchanged", "moved", "changed", "added", "removed")})
+                self.assertEqual(report["changed_parts"], {p: parts[p] for p in PARTS})
 
     def test_the_first_sentence_says_what_phase_28_mostly_did(self):
         # The model's own reading: of the changed records, how many kept calls and results and
