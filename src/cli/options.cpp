@@ -129,4 +129,33 @@ void report_inputs(const std::vector<std::string>& notices, const std::vector<Sk
   }
 }
 
+StatsOptions DatasetReportArgs::options(std::function<void(const ProgressEvent&)> on_progress) const {
+  StatsOptions options;
+  options.read = read.options();
+  options.input = input;
+  options.pipeline = pipeline;
+  options.pipeline.on_progress = std::move(on_progress);
+  options.tokenizer_path = tokenizer;
+  options.target = target;
+  return options;
+}
+
+void add_dataset_report_options(CLI::App& cmd, DatasetReportArgs& args, const std::string& schema) {
+  add_read_options(cmd, args.read);
+  add_pipeline_options(cmd, args.pipeline);
+  add_input_options(cmd, args.input);
+  cmd.add_option("--tokenizer", args.tokenizer,
+                 "tokenizer.json, tekken.json or a SentencePiece .model: token lengths as the trainer sees the "
+                 "records (rendered by --to)")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--to", args.target, "with --tokenizer: the text target the records are rendered by")
+      ->capture_default_str();
+  cmd.add_option("--format", args.format,
+                 "text (default; for people), json (" + schema + ") or markdown (for a pull-request comment)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd.add_option("--html", args.html,
+                 "also write the report as one self-contained HTML page with charts (opens offline)");
+  cmd.add_flag("-q,--quiet", args.quiet, "no progress line");
+}
+
 }  // namespace chatfmt::cli

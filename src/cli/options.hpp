@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "chatfmt/convert.hpp"
+#include "chatfmt/stats.hpp"
 
 namespace chatfmt::cli {
 
@@ -32,6 +33,22 @@ struct ConvertArgs {
   PipelineOptions pipeline;
   ConvertOptions options() const;
 };
+
+/// What stats and diff share: how records are read, token lengths, the report's forms.
+struct DatasetReportArgs {
+  ReadArgs read;
+  InputOptions input;
+  PipelineOptions pipeline;
+  std::string tokenizer;
+  std::string target = std::string(kDefaultTarget);
+  std::string format = "text";
+  std::string html;
+  bool quiet = false;
+  /// The StatsOptions they say, progress on a terminal given by `on_progress`.
+  StatsOptions options(std::function<void(const ProgressEvent&)> on_progress) const;
+};
+/// Adds them; `schema` names the JSON report's schema file in --format's help.
+void add_dataset_report_options(CLI::App& cmd, DatasetReportArgs& args, const std::string& schema);
 
 void add_read_options(CLI::App& cmd, ReadArgs& args);
 /// `target_help`: what --to is for in this command.

@@ -15,8 +15,9 @@ import collections
 import json
 
 import jsonschema
+
+from on_terminal import output_on_terminal
 import os
-import pty
 import shutil
 import subprocess
 import tempfile
@@ -254,20 +255,7 @@ class Phase27To28(unittest.TestCase):
         self.assertNotIn("\033[", piped)
 
         def on_terminal(env):
-            pid, fd = pty.fork()
-            if pid == 0:
-                os.execve(CHATFMT, [CHATFMT, "diff", PHASE27, PHASE28, "-q"], env)
-            chunks = []
-            while True:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            os.waitpid(pid, 0)
-            return b"".join(chunks).decode()
+            return output_on_terminal([CHATFMT, "diff", PHASE27, PHASE28, "-q"], env)
 
         env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
         self.assertIn("\033[1mphase28_merged mostly changed", on_terminal(env))

@@ -8,13 +8,14 @@ Run by CTest with CHATFMT (the binary) and CHATFMT_ROOT (the repository) in the 
 import collections
 import json
 import os
-import pty
 import subprocess
 import tempfile
 import unittest
 
 import jsonschema
 import junitparser
+
+from on_terminal import output_on_terminal
 
 CHATFMT = os.environ.get("CHATFMT", "chatfmt")
 ROOT = os.environ.get("CHATFMT_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -150,21 +151,7 @@ class Formats(unittest.TestCase):
         self.assertNotIn("\033[", lint(*ARGS).stdout)
 
         def on_terminal(env):
-            pid, fd = pty.fork()
-            if pid == 0:
-                os.chdir(ROOT)
-                os.execve(CHATFMT, [CHATFMT, "lint", SAMPLES, "--select", "T001", "-q"], env)
-            chunks = []
-            while True:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            os.waitpid(pid, 0)
-            return b"".join(chunks).decode()
+            return output_on_terminal([CHATFMT, "lint", SAMPLES, "--select", "T001", "-q"], env, cwd=ROOT)
 
         env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
         self.assertIn("\033[1;31merror", on_terminal(env))
