@@ -138,7 +138,8 @@ std::string histogram(const std::string& title,
   if (first == buckets) return "";
   const int column = 16;
   const int gap = 10;
-  const int group = static_cast<int>(series.size()) * column + gap;
+  // Wide enough for a bucket label ("512", "1.0k") under a single column too.
+  const int group = std::max(static_cast<int>(series.size()) * column + gap, 36);
   const int plot_height = 160;
   const int width = 50 + static_cast<int>(buckets - first) * group;
   std::string svg = "<figure><svg role=\"img\" aria-label=\"" + esc(title) + "\" width=\"" + std::to_string(width) +
